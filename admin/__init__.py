@@ -1,0 +1,60 @@
+"""Flask-Admin setup: the menu is built from the view modules listed in VIEW_MODULES."""
+
+import importlib
+
+from flask import Flask
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+
+from admin.security import csp_nonce
+from models.choices import ROLES
+
+# Each module has ``register(admin)``; the order is the menu's order.
+VIEW_MODULES = [
+    "admin.views.customers",
+    "admin.views.staff",
+    "admin.views.audit",
+]
+
+
+class HomeView(AdminIndexView):
+    """The admin home; login is required like everywhere else."""
+
+    def is_accessible(self):
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        from flask import redirect, request, url_for
+
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    @expose("/")
+    def index(self):
+        return self.render("admin/home.html")
+
+
+def home_view() -> AdminIndexView:
+    """The index view; the dashboard module replaces it when present."""
+    try:
+        module = importlib.import_module("admin.views.dashboard")
+    except ModuleNotFoundError:
+        return HomeView(name="Trang chủ", url="/admin")
+    return module.DashboardView(url="/admin")
+
+
+def init_admin(app: Flask) -> Admin:
+    admin = Admin(
+        app,
+        name="CSKH Admin",
+        theme=Bootstrap4Theme(
+            base_template="admin/cskh_base.html", swatch=app.config["FLASK_ADMIN_SWATCH"], fluid=True
+        ),
+        index_view=home_view(),
+        csp_nonce_generator=csp_nonce,
+    )
+    for name in VIEW_MODULES:
+        importlib.import_module(name).register(admin)
+    app.jinja_env.globals["role_label"] = lambda role: ROLES.get(role, role)
+    app.extensions["cskh_admin"] = admin
+    return admin

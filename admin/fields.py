@@ -1,0 +1,146 @@
+"""Form fields and converters for our column types: local time, dd/mm/yyyy, VND."""
+
+from datetime import UTC, datetime
+
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import DatePickerWidget, DateTimePickerWidget
+from flask_admin.model import filters as model_filters
+from flask_admin.model.form import converts
+from flask_babel import lazy_gettext as _l
+from wtforms import fields
+
+from services.errors import ValidationError
+from services.formatting import local_tz
+from services.validation import parse_amount
+
+
+class VNDateField(fields.DateField):
+    """dd/mm/yyyy on screen; ISO accepted too (the date picker sends it)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", DatePickerWidget())
+        kwargs.setdefault("render_kw", {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"})
+        super().__init__(label, validators, format=["%d/%m/%Y", "%Y-%m-%d"], **kwargs)
+        self.message = _l("Not a valid date; write it as dd/mm/yyyy.")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(self.message)) from None
+
+
+class LocalDateTimeField(fields.DateTimeField):
+    """A UTC datetime shown and typed in the company's time zone, as dd/mm/yyyy HH:MM."""
+
+    formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", DateTimePickerWidget())
+        kwargs.setdefault("render_kw", {"data-date-format": "DD/MM/YYYY HH:mm", "placeholder": "dd/mm/yyyy hh:mm"})
+        super().__init__(label, validators, format=self.formats, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if self.data is None:
+            return ""
+        value = self.data if self.data.tzinfo else self.data.replace(tzinfo=UTC)
+        return value.astimezone(local_tz()).strftime(self.formats[0])
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not " ".join(valuelist).strip():
+            self.data = None
+            return
+        text = " ".join(valuelist).strip()
+        for fmt in self.formats:
+            try:
+                self.data = datetime.strptime(text, fmt).replace(tzinfo=local_tz()).astimezone(UTC)
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(str(_l("Not a valid date and time; write it as dd/mm/yyyy hh:mm.")))
+
+
+class MoneyField(fields.StringField):
+    """Whole VND; "1.250.000", "1,250,000" and "1250000 ₫" are equal."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:,}".replace(",", ".") if isinstance(self.data, int) else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_amount(valuelist[0], self.name)
+        except ValidationError as exc:
+            self.data = None
+            raise ValueError(str(exc.errors[self.name][0])) from None
+
+
+class CSKHModelConverter(AdminModelConverter):
+    @converts("UTCDateTime")
+    def convert_utc_datetime(self, field_args, **extra):
+        return LocalDateTimeField(**field_args)
+
+    @converts("Date")
+    def convert_date(self, field_args, **extra):
+        field_args.pop("widget", None)
+        return VNDateField(**field_args)
+
+
+def _local_clean(value: str) -> datetime:
+    for fmt in LocalDateTimeField.formats:
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=local_tz())
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+class _LocalMixin:
+    def clean(self, value):
+        return _local_clean(value)
+
+    def validate(self, value):
+        try:
+            self.clean(value)
+            return True
+        except ValueError:
+            return False
+
+
+class LocalEqual(_LocalMixin, sqla_filters.DateTimeEqualFilter):
+    pass
+
+
+class LocalGreater(_LocalMixin, sqla_filters.DateTimeGreaterFilter):
+    pass
+
+
+class LocalSmaller(_LocalMixin, sqla_filters.DateTimeSmallerFilter):
+    pass
+
+
+class LocalBetween(sqla_filters.DateTimeBetweenFilter):
+    def clean(self, value):
+        return [_local_clean(part) for part in value.split(" to ")]
+
+    def validate(self, value):
+        try:
+            return len(self.clean(value)) == 2
+        except ValueError:
+            return False
+
+
+class CSKHFilterConverter(sqla_filters.FilterConverter):
+    local_datetime_filters = (LocalEqual, LocalGreater, LocalSmaller, LocalBetween, sqla_filters.FilterEmpty)
+
+    @model_filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column, name, **kwargs):
+        return [f(column, name, **kwargs) for f in self.local_datetime_filters]

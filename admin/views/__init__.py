@@ -1,0 +1,1 @@
+"""One module per menu area; each has ``register(admin)``."""

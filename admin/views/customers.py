@@ -1,0 +1,88 @@
+"""Customers: list, search without diacritics, filters, create and edit."""
+
+from flask_babel import lazy_gettext as _l
+
+from admin.base import SecureModelView
+from models import Customer, db
+from models.choices import CUSTOMER_TYPES, POTENTIAL_LEVELS, choices
+from services import customers as customer_rules
+from services.validation import format_phone
+
+
+class CustomerView(SecureModelView):
+    resource = "customer"
+    column_list = ["name", "phone", "email", "kind", "potential", "is_vip", "owner", "team", "last_contact_at"]
+    column_searchable_list = ["search_text"]
+    column_filters = ["kind", "potential", "is_vip", "owner", "team", "birth_month", "province", "last_contact_at"]
+    column_sortable_list = ["name", "phone", "kind", "potential", "is_vip", "last_contact_at", "created_at"]
+    column_default_sort = ("id", True)
+    column_choices = {"kind": choices(CUSTOMER_TYPES), "potential": choices(POTENTIAL_LEVELS)}
+    column_formatters = {"phone": lambda v, c, m, n: format_phone(m.phone)}
+    column_labels = {
+        "name": _l("Name"),
+        "phone": _l("Phone"),
+        "alt_phone": _l("Other phone"),
+        "email": _l("Email"),
+        "address": _l("Address"),
+        "province": _l("Province"),
+        "birthday": _l("Birthday"),
+        "kind": _l("Type"),
+        "potential": _l("Potential"),
+        "is_vip": _l("VIP"),
+        "owner": _l("Owner"),
+        "team": _l("Team"),
+        "consent_contact": _l("Consents to contact"),
+        "contact_from": _l("Contact from"),
+        "contact_to": _l("Contact until"),
+        "notes": _l("Notes"),
+        "last_contact_at": _l("Last contact"),
+        "created_at": _l("Created"),
+        "birth_month": _l("Birthday month"),
+    }
+    form_columns = [
+        "name",
+        "phone",
+        "alt_phone",
+        "email",
+        "address",
+        "province",
+        "birthday",
+        "kind",
+        "potential",
+        "is_vip",
+        "owner",
+        "team",
+        "consent_contact",
+        "contact_from",
+        "contact_to",
+        "notes",
+    ]
+    form_choices = {"kind": choices(CUSTOMER_TYPES), "potential": choices(POTENTIAL_LEVELS)}
+    form_ajax_refs = {
+        "owner": {"fields": ["name", "email"], "placeholder": _l("Search staff")},
+        "team": {"fields": ["name"]},
+    }
+    column_export_list = [
+        "id",
+        "name",
+        "phone",
+        "alt_phone",
+        "email",
+        "address",
+        "province",
+        "birthday",
+        "kind",
+        "potential",
+        "is_vip",
+        "owner",
+        "team",
+        "consent_contact",
+        "last_contact_at",
+    ]
+
+    def apply_rules(self, form, model, is_created):
+        customer_rules.prepare(model)
+
+
+def register(admin):
+    admin.add_view(CustomerView(Customer, db, name=_l("Customers"), endpoint="customers", category=_l("Customers")))

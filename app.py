@@ -1,0 +1,62 @@
+"""The application factory: everything the web process, the scheduler and the CLI share."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, select_config
+from extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: type[Config] | dict | str | None = None) -> Flask:
+    """Build the app. ``config`` is a settings class, its name, or a mapping of overrides."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="admin/templates")
+    settings = config if isinstance(config, type) else select_config(config if isinstance(config, str) else None)
+    app.config.from_object(settings)
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment outside development.")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _engine_options_for_backend(app)
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+
+    from admin import init_admin
+    from admin.auth import init_auth
+    from admin.i18n import init_i18n
+    from admin.security import init_security
+    from cli import init_cli
+
+    init_i18n(app, babel)
+    init_security(app)
+    init_auth(app, login_manager)
+    init_admin(app)
+    init_cli(app)
+    return app
+
+
+def _engine_options_for_backend(app: Flask) -> None:
+    """MariaDB defaults to REPEATABLE READ; READ COMMITTED makes it behave like PostgreSQL."""
+    uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith(("mysql", "mariadb")):
+        options.setdefault("isolation_level", "READ COMMITTED")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+_app: Flask | None = None
+
+
+def __getattr__(name: str) -> Flask:
+    """``app`` for ``flask --app app`` and gunicorn, built on first use (tests import the factory only)."""
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = create_app()
+        return _app
+    raise AttributeError(name)

@@ -1,0 +1,44 @@
+"""Every model, imported so that metadata and Alembic see the whole schema."""
+
+from models.appointments import Appointment
+from models.audit import AuditLog
+from models.base import Base, db, utcnow
+from models.budgets import Budget, BudgetLine
+from models.complaints import Complaint, SlaRule
+from models.customers import Customer, EmotionEntry, Interaction
+from models.gifts import Campaign, Gift
+from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
+from models.orders import Order, OrderLine, Product
+from models.policies import Policy
+from models.replies import CannedReply
+from models.staff import Team, User
+from models.surveys import SurveyAnswer
+
+__all__ = [
+    "Appointment",
+    "AuditLog",
+    "Base",
+    "Budget",
+    "BudgetLine",
+    "Campaign",
+    "CannedReply",
+    "Complaint",
+    "Customer",
+    "EmotionEntry",
+    "Gift",
+    "Interaction",
+    "JobRun",
+    "JobSetting",
+    "Order",
+    "OrderLine",
+    "OutboxMessage",
+    "Policy",
+    "Product",
+    "SchedulerLease",
+    "SlaRule",
+    "SurveyAnswer",
+    "Team",
+    "User",
+    "db",
+    "utcnow",
+]

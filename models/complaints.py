@@ -1,0 +1,72 @@
+"""Complaints, support and warranty requests (seed 003 §7) and the SLA table."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
+
+
+class SlaRule(TimestampMixin, Base):
+    """Hours to resolve a request of a priority; the head edits this table."""
+
+    __tablename__ = "sla_rules"
+    __table_args__ = (CheckConstraint("hours > 0", name="hours_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority: Mapped[str] = mapped_column(String(10), unique=True)
+    hours: Mapped[int] = mapped_column(Integer)
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.hours}h"
+
+
+class Complaint(TimestampMixin, Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint("satisfaction IS NULL OR (satisfaction BETWEEN 1 AND 5)", name="satisfaction_range"),
+        Index("ix_complaints_status_due", "status", "due_at"),
+        Index("ix_complaints_customer_opened", "customer_id", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="complaint", index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20), default="other", index=True)
+    priority: Mapped[str] = mapped_column(String(10), default="normal", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="new", index=True)
+    channel: Mapped[str | None] = mapped_column(String(10))
+    resolution_plan: Mapped[str | None] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    escalated_to: Mapped[str | None] = mapped_column(String(120))
+    """Who it was escalated to: the team lead or another department, in words."""
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    first_contact_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_count: Mapped[int] = mapped_column(SmallInteger, default=0)
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+
+    customer = relationship("Customer", foreign_keys=[customer_id], lazy="joined")
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
+    escalated_to_user = relationship("User", foreign_keys=[escalated_to_id])
+    team = relationship("Team", foreign_keys=[team_id])
+    order = relationship("Order", foreign_keys=[order_id])
+    product = relationship("Product", foreign_keys=[product_id])
+
+    @property
+    def code(self) -> str:
+        return f"KN-{self.id:06d}" if self.id else "KN-?"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject}"

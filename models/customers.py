@@ -1,0 +1,97 @@
+"""The customer aggregate: the customer, every interaction, the emotion notebook."""
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
+
+
+class Customer(TimestampMixin, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_birthday_md", "birth_month", "birth_day"),
+        Index("ix_customers_team_owner", "team_id", "owner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    phone: Mapped[str] = mapped_column(String(15), unique=True)
+    """Normalised national form, e.g. 0912345678 (services.validation.normalize_phone)."""
+    alt_phone: Mapped[str | None] = mapped_column(String(15), index=True)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    address: Mapped[str | None] = mapped_column(String(255))
+    province: Mapped[str | None] = mapped_column(String(60), index=True)
+    birthday: Mapped[date | None] = mapped_column(Date)
+    birth_month: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_day: Mapped[int | None] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(10), default="customer", index=True)
+    potential: Mapped[str] = mapped_column(String(10), default="medium", index=True)
+    is_vip: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    consent_contact: Mapped[bool] = mapped_column(Boolean, default=True)
+    contact_from: Mapped[time | None] = mapped_column(Time)
+    contact_to: Mapped[time | None] = mapped_column(Time)
+    notes: Mapped[str | None] = mapped_column(Text)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    search_text: Mapped[str] = mapped_column(String(400), default="", index=True)
+    """Unaccented lower-case name, email and phone digits: what search matches."""
+
+    owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+    team = relationship("Team", foreign_keys=[team_id], lazy="joined")
+    interactions: Mapped[list["Interaction"]] = relationship(
+        back_populates="customer", order_by="Interaction.occurred_at.desc()", lazy="dynamic"
+    )
+    emotions: Mapped[list["EmotionEntry"]] = relationship(
+        back_populates="customer", order_by="EmotionEntry.created_at.desc()", lazy="dynamic"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.phone})"
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_customer_time", "customer_id", "occurred_at"),
+        Index("ix_interactions_agent_time", "agent_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10), index=True)
+    direction: Mapped[str] = mapped_column(String(10), default="inbound")
+    summary: Mapped[str] = mapped_column(Text)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="interactions")
+    agent = relationship("User", foreign_keys=[agent_id])
+    complaint = relationship("Complaint", foreign_keys=[complaint_id])
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.occurred_at:%d/%m/%Y}"
+
+
+class EmotionEntry(Base):
+    __tablename__ = "emotion_entries"
+    __table_args__ = (Index("ix_emotion_entries_customer_time", "customer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    mood: Mapped[str] = mapped_column(String(12), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    next_care: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="emotions")
+    author = relationship("User", foreign_keys=[author_id])
+
+    def __str__(self) -> str:
+        return f"{self.mood} {self.created_at:%d/%m/%Y}"

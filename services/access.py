@@ -1,0 +1,296 @@
+"""Who may do what to which rows: the product's access contract, kept as data.
+
+``MATRIX[resource][role][action]`` names the row scope in which ``role`` may do
+``action`` on ``resource``; a missing entry means "never". ``ROW_RULES`` turns a
+scope name into an SQL condition for a user. Every admin endpoint, export, lookup,
+dashboard figure and job-facing screen asks ``can`` / ``scope_clause`` here, and the
+README reproduces ``MATRIX`` (``flask access-matrix`` prints it).
+"""
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+
+from models import (
+    Appointment,
+    AuditLog,
+    Budget,
+    BudgetLine,
+    Campaign,
+    CannedReply,
+    Complaint,
+    Customer,
+    EmotionEntry,
+    Gift,
+    Interaction,
+    JobRun,
+    JobSetting,
+    Order,
+    OrderLine,
+    OutboxMessage,
+    Policy,
+    Product,
+    SlaRule,
+    SurveyAnswer,
+    Team,
+    User,
+    db,
+)
+
+ROLES = ("agent", "lead", "head", "admin")
+CRUD = ("view", "create", "edit", "delete", "export")
+
+
+def _all(*actions: str) -> dict[str, str]:
+    return {a: "all" for a in actions}
+
+
+MATRIX: dict[str, dict[str, dict[str, str]]] = {
+    "customer": {
+        "agent": {"view": "team", "create": "own", "edit": "own", "export": "own"},
+        "lead": {
+            "view": "team",
+            "create": "team",
+            "edit": "team",
+            "delete": "team",
+            "export": "team",
+            "import": "team",
+        },
+        "head": _all(*CRUD, "import"),
+    },
+    "interaction": {
+        "agent": {"view": "team", "create": "team", "edit": "own"},
+        "lead": {"view": "team", "create": "team", "edit": "team", "delete": "team", "export": "team"},
+        "head": _all(*CRUD),
+    },
+    "emotion": {
+        "agent": {"view": "team", "create": "team", "edit": "own"},
+        "lead": {"view": "team", "create": "team", "edit": "team", "delete": "team", "export": "team"},
+        "head": _all(*CRUD),
+    },
+    "complaint": {
+        "agent": {"view": "own", "create": "own", "edit": "own", "transition": "own", "export": "own"},
+        "lead": {
+            "view": "team",
+            "create": "team",
+            "edit": "team",
+            "transition": "team",
+            "assign": "team",
+            "escalate": "team",
+            "export": "team",
+        },
+        "head": _all(*CRUD, "transition", "assign", "escalate"),
+    },
+    "order": {
+        "agent": {"view": "own", "create": "own", "edit": "own", "transition": "own"},
+        "lead": {"view": "team", "create": "team", "edit": "team", "transition": "team", "export": "team"},
+        "head": _all(*CRUD, "transition"),
+    },
+    "product": {
+        "agent": {"view": "all"},
+        "lead": {"view": "all", "export": "all"},
+        "head": _all(*CRUD, "import"),
+    },
+    "policy": {
+        "agent": {"view": "published"},
+        "lead": {"view": "published_or_own", "create": "own", "edit": "own_draft", "submit": "own_draft"},
+        "head": _all(*CRUD, "submit", "approve", "publish", "retire"),
+    },
+    "appointment": {
+        "agent": {"view": "own", "create": "own", "edit": "own"},
+        "lead": {"view": "team", "create": "team", "edit": "team", "delete": "team", "export": "team"},
+        "head": _all(*CRUD),
+    },
+    "budget": {
+        "lead": {"view": "team", "create": "team", "edit": "team_draft", "submit": "team_draft"},
+        "head": _all(*CRUD, "submit", "approve"),
+    },
+    "gift": {
+        "agent": {"view": "own"},
+        "lead": {"view": "team", "create": "team", "edit": "team", "approve": "team_allowance", "export": "team"},
+        "head": _all(*CRUD, "approve"),
+    },
+    "campaign": {
+        "agent": {"view": "all"},
+        "lead": {"view": "all", "create": "own", "edit": "own_draft", "submit": "own_draft"},
+        "head": _all(*CRUD, "submit", "approve"),
+    },
+    "survey": {
+        "agent": {"view": "own", "create": "own"},
+        "lead": {"view": "team", "create": "team", "export": "team"},
+        "head": _all(*CRUD),
+    },
+    "canned_reply": {
+        "agent": {"view": "all"},
+        "lead": {"view": "all", "create": "all", "edit": "all"},
+        "head": _all(*CRUD),
+    },
+    "sla_rule": {"lead": {"view": "all"}, "head": _all("view", "create", "edit", "delete")},
+    "audit": {"lead": {"view": "team"}, "head": _all("view", "export"), "admin": _all("view", "export")},
+    "job_run": {"lead": {"view": "team"}, "head": _all("view", "run", "pause"), "admin": _all("view", "run", "pause")},
+    "outbox": {"lead": {"view": "team"}, "head": _all("view", "export"), "admin": _all("view")},
+    "staff": {"head": {"view": "all", "handover": "all"}, "admin": _all(*CRUD, "handover")},
+    "team": {"head": {"view": "all"}, "admin": _all(*CRUD)},
+    "dashboard": {"agent": {"view": "own"}, "lead": {"view": "team"}, "head": {"view": "all"}},
+}
+
+MODELS = {
+    "customer": Customer,
+    "interaction": Interaction,
+    "emotion": EmotionEntry,
+    "complaint": Complaint,
+    "order": Order,
+    "product": Product,
+    "policy": Policy,
+    "appointment": Appointment,
+    "budget": Budget,
+    "gift": Gift,
+    "campaign": Campaign,
+    "survey": SurveyAnswer,
+    "canned_reply": CannedReply,
+    "sla_rule": SlaRule,
+    "audit": AuditLog,
+    "job_run": JobRun,
+    "outbox": OutboxMessage,
+    "staff": User,
+    "team": Team,
+}
+RESOURCE_OF_MODEL = {model: name for name, model in MODELS.items()}
+RESOURCE_OF_MODEL.update({OrderLine: "order", BudgetLine: "budget", JobSetting: "job_run"})
+
+
+def _team_of(user) -> int | None:
+    return getattr(user, "team_id", None)
+
+
+def _customers_owned(user):
+    return select(Customer.id).where(Customer.owner_id == user.id)
+
+
+def _customers_of_team(user):
+    if _team_of(user) is None:
+        return select(Customer.id).where(false())
+    return select(Customer.id).where(Customer.team_id == user.team_id)
+
+
+def _by_customer(column):
+    """Rules for rows that belong to a customer: own = the customer's owner, team = its team."""
+    return {
+        "own": lambda u: column.in_(_customers_owned(u)),
+        "team": lambda u: column.in_(_customers_of_team(u)),
+    }
+
+
+def _team_column(column):
+    return lambda u: column == u.team_id if _team_of(u) is not None else false()
+
+
+ROW_RULES = {
+    "customer": {
+        "own": lambda u: Customer.owner_id == u.id,
+        "team": _team_column(Customer.team_id),
+    },
+    "interaction": {
+        "own": lambda u: Interaction.agent_id == u.id,
+        "team": _by_customer(Interaction.customer_id)["team"],
+    },
+    "emotion": {
+        "own": lambda u: EmotionEntry.author_id == u.id,
+        "team": _by_customer(EmotionEntry.customer_id)["team"],
+    },
+    "complaint": {
+        "own": lambda u: or_(Complaint.assignee_id == u.id, Complaint.customer_id.in_(_customers_owned(u))),
+        "team": _team_column(Complaint.team_id),
+    },
+    "order": _by_customer(Order.customer_id),
+    "appointment": {
+        "own": lambda u: or_(Appointment.agent_id == u.id, Appointment.customer_id.in_(_customers_owned(u))),
+        "team": _by_customer(Appointment.customer_id)["team"],
+    },
+    "policy": {
+        "published": lambda u: Policy.status == "published",
+        "published_or_own": lambda u: or_(Policy.status == "published", Policy.author_id == u.id),
+        "own": lambda u: Policy.author_id == u.id,
+        "own_draft": lambda u: and_(Policy.author_id == u.id, Policy.status == "draft"),
+    },
+    "budget": {
+        "team": _team_column(Budget.team_id),
+        "team_draft": lambda u: and_(_team_column(Budget.team_id)(u), Budget.status == "draft"),
+    },
+    "gift": {
+        **_by_customer(Gift.customer_id),
+        "team_allowance": lambda u: and_(
+            Gift.customer_id.in_(_customers_of_team(u)),
+            Gift.value <= select(Team.gift_allowance).where(Team.id == u.team_id).scalar_subquery(),
+        ),
+    },
+    "campaign": {
+        "own": lambda u: Campaign.created_by_id == u.id,
+        "own_draft": lambda u: and_(Campaign.created_by_id == u.id, Campaign.status == "draft"),
+    },
+    "survey": _by_customer(SurveyAnswer.customer_id),
+    "audit": {"team": _team_column(AuditLog.team_id)},
+    "job_run": {"team": _team_column(JobRun.team_id)},
+    "outbox": {"team": lambda u: OutboxMessage.customer_id.in_(_customers_of_team(u))},
+    "dashboard": {},
+}
+
+
+def role_of(user) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    return user.role
+
+
+def scope_name(user, resource: str, action: str = "view") -> str | None:
+    """The scope in which ``user`` may do ``action`` on ``resource``, or None."""
+    role = role_of(user)
+    if role is None:
+        return None
+    return MATRIX.get(resource, {}).get(role, {}).get(action)
+
+
+def allowed(user, resource: str, action: str = "view") -> bool:
+    """May ``user`` do ``action`` on some rows of ``resource``?"""
+    return scope_name(user, resource, action) is not None
+
+
+def scope_clause(user, resource: str, action: str = "view") -> ColumnElement[bool]:
+    """SQL condition selecting the rows of ``resource`` that ``user`` may ``action``."""
+    scope = scope_name(user, resource, action)
+    if scope is None:
+        return false()
+    if scope == "all":
+        return true()
+    rule = ROW_RULES.get(resource, {}).get(scope)
+    if rule is None:
+        raise LookupError(f"no row rule {scope!r} for {resource!r}")
+    return rule(user)
+
+
+def can(user, action: str, resource: str, obj=None, session=None) -> bool:
+    """The one permission question: may ``user`` do ``action`` on ``resource`` (and this row)?
+
+    With ``obj`` the row is checked in the database as it stands in the session
+    (flushed first), so a form cannot move a row out of the user's scope either.
+    """
+    if not allowed(user, resource, action):
+        return False
+    if obj is None or scope_name(user, resource, action) == "all":
+        return True
+    model = MODELS[resource]
+    session = session or db.session
+    session.flush()
+    pk = model.__mapper__.primary_key[0]
+    found = session.execute(select(pk).where(pk == getattr(obj, pk.key), scope_clause(user, resource, action))).first()
+    return found is not None
+
+
+def matrix_rows() -> list[tuple[str, dict[str, str]]]:
+    """(resource, {role: "action (scope), ..."}) for the README and ``flask access-matrix``."""
+    rows = []
+    for resource, by_role in MATRIX.items():
+        cells = {}
+        for role in ROLES:
+            actions = by_role.get(role, {})
+            cells[role] = ", ".join(f"{a} ({s})" if s != "all" else a for a, s in actions.items()) or "—"
+        rows.append((resource, cells))
+    return rows

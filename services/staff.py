@@ -1,0 +1,92 @@
+"""Staff accounts: creation, password changes that end sessions, and the leaver hand-over."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from models import Appointment, Complaint, Customer, Team, User, db, utcnow
+from models.choices import ROLES
+from models.staff import new_session_token
+from services import audit, validation
+from services.errors import NotAllowed, ValidationError
+from services.passwords import hash_password
+
+
+def prepare(user: User, new_password: str | None = None, is_created: bool = False, session=None) -> User:
+    session = session or db.session
+    errors: dict[str, list] = {}
+    try:
+        user.email = validation.normalize_email(user.email, "email", required=True)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if user.role not in ROLES:
+        errors.setdefault("role", []).append(_l("Choose one of the listed values."))
+    if not (user.name or "").strip():
+        errors.setdefault("name", []).append(_l("This field is required."))
+    if user.email:
+        clash = session.scalar(select(User.id).where(User.email == user.email, User.id != (user.id or 0)))
+        if clash:
+            errors.setdefault("email", []).append(_l("Another account already uses this email."))
+    if is_created and not new_password:
+        errors.setdefault("new_password", []).append(_l("A new account needs a password."))
+    if new_password:
+        try:
+            user.password_hash = hash_password(new_password)
+            user.session_token = new_session_token()
+        except ValidationError as exc:
+            errors.setdefault("new_password", []).extend(exc.errors["password"])
+    if errors:
+        raise ValidationError(errors)
+    if user.active is False:
+        user.session_token = new_session_token()
+    return user
+
+
+def create_user(
+    email: str, password: str, role: str, name: str | None = None, team: Team | None = None, session=None
+) -> User:
+    session = session or db.session
+    user = User(email=email, name=name or email.split("@")[0], role=role, team=team, active=True)
+    prepare(user, new_password=password, is_created=True, session=session)
+    session.add(user)
+    session.flush()
+    audit.record("create", user, changes=audit.diff(user, {}), session=session)
+    return user
+
+
+def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[str, int]:
+    """Deactivate ``leaver`` and give all their customers, open complaints and future
+    appointments to ``successor`` in one transaction, so nothing is lost (seed 003)."""
+    session = session or db.session
+    if actor.role not in ("admin", "head"):
+        raise NotAllowed()
+    if leaver.id == successor.id:
+        raise ValidationError({"successor": [_l("Choose another person to take over.")]})
+    if not successor.active or successor.role not in ("agent", "lead", "head"):
+        raise ValidationError({"successor": [_l("The successor must be an active agent, lead or head.")]})
+    now = utcnow()
+    counts = {
+        "customers": session.execute(
+            update(Customer)
+            .where(Customer.owner_id == leaver.id)
+            .values(owner_id=successor.id, team_id=successor.team_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount,
+        "complaints": session.execute(
+            update(Complaint)
+            .where(Complaint.assignee_id == leaver.id, Complaint.status.notin_(("resolved", "closed")))
+            .values(assignee_id=successor.id, team_id=successor.team_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount,
+        "appointments": session.execute(
+            update(Appointment)
+            .where(Appointment.agent_id == leaver.id, Appointment.status == "planned", Appointment.starts_at >= now)
+            .values(agent_id=successor.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount,
+    }
+    leaver.active = False
+    leaver.session_token = new_session_token()
+    audit.record(
+        "handover", leaver, user=actor, changes=counts, detail=f"{leaver.email} -> {successor.email}", session=session
+    )
+    return counts

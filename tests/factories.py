@@ -1,0 +1,95 @@
+"""Small data factories: ``make_customer(...)`` instead of long fixtures in every test."""
+
+import itertools
+from datetime import UTC, datetime
+
+from models import Complaint, Customer, Order, OrderLine, Product, Team, User, db
+from services.customers import search_text_for
+from services.passwords import hash_password
+
+PASSWORD = "correct-horse-9"
+_counter = itertools.count(1)
+_hash_cache: dict[str, str] = {}
+
+
+def _hash() -> str:
+    if "h" not in _hash_cache:
+        _hash_cache["h"] = hash_password(PASSWORD)
+    return _hash_cache["h"]
+
+
+def make_team(name: str | None = None, **kw) -> Team:
+    team = Team(name=name or f"Nhóm {next(_counter)}", **kw)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def make_user(role: str = "agent", team: Team | None = None, email: str | None = None, **kw) -> User:
+    n = next(_counter)
+    if team is None and role in ("agent", "lead") and "team_id" not in kw:
+        team = make_team()
+    user = User(
+        email=email or f"{role}{n}@test.vn",
+        name=kw.pop("name", f"{role.title()} {n}"),
+        role=role,
+        team_id=team.id if team else kw.pop("team_id", None),
+        password_hash=_hash(),
+        active=True,
+        **kw,
+    )
+    db.session.add(user)
+    db.session.flush()
+    if role == "lead" and team is not None and team.lead_id is None:
+        team.lead_id = user.id
+    return user
+
+
+def make_customer(name: str = "Nguyễn Văn An", owner: User | None = None, phone: str | None = None, **kw) -> Customer:
+    n = next(_counter)
+    phone = phone or f"09{n:08d}"
+    customer = Customer(
+        name=name,
+        phone=phone,
+        owner_id=owner.id if owner else None,
+        team_id=kw.pop("team_id", owner.team_id if owner else None),
+        **kw,
+    )
+    customer.search_text = search_text_for(name, phone, customer.email)
+    if customer.birthday:
+        customer.birth_month, customer.birth_day = customer.birthday.month, customer.birthday.day
+    db.session.add(customer)
+    db.session.flush()
+    return customer
+
+
+def make_product(name: str = "Máy lọc nước", price: int = 1_000_000, stock: int = 10, **kw) -> Product:
+    n = next(_counter)
+    product = Product(sku=kw.pop("sku", f"SKU{n}"), name=name, price=price, stock=stock, **kw)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def make_order(customer: Customer, lines: list[tuple[Product, int]] | None = None, **kw) -> Order:
+    order = Order(customer_id=customer.id, **kw)
+    for product, qty in lines or []:
+        order.lines.append(OrderLine(product_id=product.id, quantity=qty, unit_price=product.price))
+    order.total = sum(line.quantity * line.unit_price for line in order.lines)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def make_complaint(customer: Customer, assignee: User | None = None, **kw) -> Complaint:
+    complaint = Complaint(
+        customer_id=customer.id,
+        subject=kw.pop("subject", "Sản phẩm lỗi"),
+        assignee_id=assignee.id if assignee else None,
+        team_id=kw.pop("team_id", customer.team_id),
+        opened_at=kw.pop("opened_at", datetime.now(UTC)),
+        **kw,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    return complaint

@@ -1,7 +1,7 @@
-"""Fill Vietnamese translations into translations/vi from a Python dict file: ``python tools/po_fill.py FILE``.
+"""Fill the Vietnamese catalogue from ``translations/vi_*.py`` (each defines ``VI = {english: vietnamese}``).
 
-The file defines ``VI = {english: vietnamese}``; existing translations are kept
-unless the dict gives a new one. Then compile with ``make translations``.
+Every area of the code keeps its own small dict file, so parallel work never edits
+the same lines; ``make translations`` extracts, updates, fills and compiles.
 """
 
 import runpy
@@ -14,6 +14,7 @@ PO = Path(__file__).resolve().parent.parent / "translations" / "vi" / "LC_MESSAG
 
 
 def main(paths: list[str]) -> None:
+    paths = paths or sorted(str(p) for p in PO.parent.parent.parent.glob("vi_*.py"))
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="vi")
     for path in paths:

@@ -98,10 +98,14 @@ def test_next_redirect_stays_on_site(client, db):
     user = make_user("agent")
     db.session.commit()
     token = csrf_token(client, "/login")
-    for target, expected in (("//evil.example/x", "/admin/"), ("https://evil.example/", "/admin/"),
-                             ("/admin/customers/", "/admin/customers/")):
-        response = client.post(f"/login?next={target}", data={"email": user.email, "password": PASSWORD,
-                                                               "csrf_token": token})
+    for target, expected in (
+        ("//evil.example/x", "/admin/"),
+        ("https://evil.example/", "/admin/"),
+        ("/admin/customers/", "/admin/customers/"),
+    ):
+        response = client.post(
+            f"/login?next={target}", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
         assert response.headers["Location"].endswith(expected), target
         client.post("/logout", data={"csrf_token": csrf_token(client)})
         token = csrf_token(client, "/login")

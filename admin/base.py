@@ -16,7 +16,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, func, or_, select
 
+from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
+from admin.paging import FastListMixin
 from models import Customer, Product, User, db
 from services import access, audit
 from services.errors import NotAllowed, ValidationError
@@ -64,10 +66,13 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     def get_one(self, pk):
         if pk in (None, ""):
             return None
+        column = self.model.__mapper__.primary_key[0]
+        try:
+            pk = column.type.python_type(pk)
+        except (TypeError, ValueError):
+            return None
         with db.session.no_autoflush:
-            return db.session.execute(
-                select(self.model).where(self.model.__mapper__.primary_key[0] == pk, lookup_scope(self.model))
-            ).scalar_one_or_none()
+            return db.session.execute(select(self.model).where(column == pk, lookup_scope(self.model))).scalar_one_or_none()
 
     def get_list(self, term, offset=0, limit=10):
         query = self.get_query()
@@ -99,7 +104,7 @@ def lookup_scope(model):
     return access.scope_clause(user, resource, "view")
 
 
-class SecureModelView(ModelView):
+class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
     resource: str = ""
@@ -315,11 +320,13 @@ class SecureModelView(ModelView):
 
     def on_model_change(self, form, model, is_created):
         g.admin_form = form
-        self.apply_rules(form, model, is_created)
+        with db.session.no_autoflush:
+            self.apply_rules(form, model, is_created)
         action = "create" if is_created else "edit"
         if not access.can(current_user, action, self.resource, model):
             raise NotAllowed()
         if is_created:
+            db.session.flush()
             audit.record("create", model, changes=audit.diff(model, {}))
         else:
             changes = audit.diff(model, g.get("audit_before", {}))

@@ -58,6 +58,7 @@ class FreshContextClient(FlaskClient):
     logged-in user, the CSP nonce) and the database session never leak from the test."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -180,3 +180,11 @@ VI.update(
         "Four eyes: you cannot approve what you submitted or wrote yourself.": "Nguyên tắc bốn mắt: bạn không thể tự duyệt nội dung do chính mình soạn hoặc trình.",
     }
 )
+VI.update({
+    "%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and %(appointments)d appointments were handed to %(successor)s.": "Đã khóa tài khoản %(name)s; %(customers)d khách hàng, %(complaints)d khiếu nại đang mở và %(appointments)d lịch hẹn đã được bàn giao cho %(successor)s.",
+    "Deactivate and hand over": "Khóa tài khoản và bàn giao",
+    "Hand over to": "Bàn giao cho",
+    "Staff leaving: hand over %(name)s": "Nhân viên nghỉ việc: bàn giao công việc của %(name)s",
+    "Staff leaving: hand over their work": "Nhân viên nghỉ việc: bàn giao công việc",
+    "The account is deactivated and every customer, open complaint and future appointment goes to the person you choose, in one step.": "Tài khoản sẽ bị khóa và toàn bộ khách hàng, khiếu nại đang mở và lịch hẹn sắp tới được chuyển cho người bạn chọn, trong một bước.",
+})

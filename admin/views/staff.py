@@ -1,12 +1,19 @@
 """Staff accounts and teams (the administrator manages them; the head reads)."""
 
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
 from wtforms import PasswordField
 
 from admin.base import SecureModelView
 from models import Team, User, db
 from models.choices import ROLES, choices
+from services import access
 from services import staff as staff_rules
+from services.errors import ValidationError
 
 
 class StaffView(SecureModelView):
@@ -26,10 +33,46 @@ class StaffView(SecureModelView):
     }
     column_details_list = ["name", "email", "phone", "role", "team", "active", "last_login_at", "created_at"]
     column_export_list = ["id", "name", "email", "phone", "role", "team", "active", "last_login_at"]
-    form_columns = ["name", "email", "phone", "role", "team", "active"]
+    form_columns = ["name", "email", "phone", "role", "team", "active", "new_password"]
     form_choices = {"role": choices(ROLES)}
     form_extra_fields = {"new_password": PasswordField(_l("New password (leave empty to keep)"))}
     form_ajax_refs = {"team": {"fields": ["name"]}}
+
+    details_template = "admin/staff_details.html"
+
+    @property
+    def can_handover(self) -> bool:
+        return access.allowed(current_user, "staff", "handover")
+
+    @expose("/handover/", methods=("GET", "POST"))
+    def handover_view(self):
+        """Deactivate a leaver and hand all their work to a successor in one step."""
+        if not access.allowed(current_user, "staff", "handover"):
+            abort(403)
+        leaver = db.session.get(User, request.values.get("id", type=int) or 0)
+        if leaver is None:
+            abort(404)
+        candidates = db.session.scalars(
+            select(User).where(User.active.is_(True), User.id != leaver.id, User.role.in_(("agent", "lead", "head")))
+            .order_by(User.name)
+        ).all()
+        errors = []
+        if request.method == "POST":
+            successor = db.session.get(User, request.form.get("successor_id", type=int) or 0)
+            try:
+                if successor is None:
+                    raise ValidationError({"successor": [_l("Choose another person to take over.")]})
+                counts = staff_rules.hand_over(leaver, successor, current_user._get_current_object())
+                db.session.commit()
+            except ValidationError as exc:
+                db.session.rollback()
+                errors = [str(m) for msgs in exc.errors.values() for m in msgs]
+            else:
+                flash(_("%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and "
+                        "%(appointments)d appointments were handed to %(successor)s.", name=leaver.name,
+                        successor=successor.name, **counts), "success")
+                return redirect(url_for(".index_view"))
+        return self.render("admin/handover.html", leaver=leaver, candidates=candidates, errors=errors)
 
     def apply_rules(self, form, model, is_created):
         staff_rules.prepare(

@@ -72,7 +72,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         except (TypeError, ValueError):
             return None
         with db.session.no_autoflush:
-            return db.session.execute(select(self.model).where(column == pk, lookup_scope(self.model))).scalar_one_or_none()
+            return db.session.execute(
+                select(self.model).where(column == pk, lookup_scope(self.model))
+            ).scalar_one_or_none()
 
     def get_list(self, term, offset=0, limit=10):
         query = self.get_query()

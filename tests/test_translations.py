@@ -14,8 +14,11 @@ def _our_messages() -> set[str]:
     found = set()
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, keywords=KEYWORDS,
-        callback=None, strip_comment_tags=True,
+        str(ROOT),
+        method_map,
+        keywords=KEYWORDS,
+        callback=None,
+        strip_comment_tags=True,
     ):
         if filename.split("/")[0] in IGNORE or filename.startswith(IGNORE):
             continue

@@ -37,8 +37,11 @@ def secure_views(app):
 
 
 def test_every_view_inherits_the_secure_base(app):
-    plain = [v for v in app.extensions["cskh_admin"]._views
-             if isinstance(v, ModelView) and not isinstance(v, SecureModelView)]
+    plain = [
+        v
+        for v in app.extensions["cskh_admin"]._views
+        if isinstance(v, ModelView) and not isinstance(v, SecureModelView)
+    ]
     assert plain == []
 
 
@@ -79,8 +82,10 @@ def test_permission_matrix(app, db, login_as, who):
             for path in ("details/?id=1", "new/", "edit/?id=1", "export/csv/"):
                 refused(client.get(f"{base}/{path}"), f"{label} GET {path}")
             for path in ("new/", "edit/?id=1", "delete/", "action/", "ajax/update/"):
-                refused(client.post(f"{base}/{path}", {"id": "1", "rowid": "1", "action": "delete",
-                                                         "list_form_pk": "1"}), f"{label} POST {path}")
+                refused(
+                    client.post(f"{base}/{path}", {"id": "1", "rowid": "1", "action": "delete", "list_form_pk": "1"}),
+                    f"{label} POST {path}",
+                )
             assert digest(db) == before, label
             continue
         assert response.status_code == 200, f"{label} list {response.status_code}"
@@ -111,8 +116,7 @@ def test_permission_matrix(app, db, login_as, who):
             if pk not in editable:
                 refused(client.get(f"{base}/edit/?id={pk}"), f"{row} GET edit")
                 refused(client.post(f"{base}/edit/?id={pk}", {}), f"{row} POST edit")
-                refused(client.post(f"{base}/ajax/update/", {"list_form_pk": pk, "name": "x"}),
-                        f"{row} ajax update")
+                refused(client.post(f"{base}/ajax/update/", {"list_form_pk": pk, "name": "x"}), f"{row} ajax update")
             if pk not in deletable:
                 refused(client.post(f"{base}/delete/", {"id": pk}), f"{row} POST delete")
                 refused(client.post(f"{base}/action/", {"action": "delete", "rowid": pk}), f"{row} action delete")

@@ -25,8 +25,9 @@ def test_seed_demo_twice_adds_and_stays_consistent(app, db):
     phones = db.session.scalars(select(Customer.phone)).all()
     assert len(set(phones)) == 200 and all(normalize_phone(p) == p for p in phones)
     # every child row points at an existing parent; every status appears
-    orphans = db.session.scalar(select(func.count()).select_from(Order).where(
-        Order.customer_id.notin_(select(Customer.id))))
+    orphans = db.session.scalar(
+        select(func.count()).select_from(Order).where(Order.customer_id.notin_(select(Customer.id)))
+    )
     assert orphans == 0
     assert _count(db, Interaction) >= 3 * 200 and _count(db, OrderLine) >= _count(db, Order)
     statuses = set(db.session.scalars(select(Complaint.status).distinct()))
@@ -50,8 +51,9 @@ def test_seed_if_empty_does_nothing_the_second_time(app, db):
 
 def test_create_user(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "lan@cskh.vn", "--role", "lead", "--team", "Nhóm A",
-                                 "--password", "mat-khau-dai-9"])
+    result = runner.invoke(
+        args=["create-user", "lan@cskh.vn", "--role", "lead", "--team", "Nhóm A", "--password", "mat-khau-dai-9"]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "lan@cskh.vn"))
     assert user.role == "lead" and user.team.name == "Nhóm A"

@@ -39,8 +39,7 @@ def test_complaints_and_orders_follow_the_customer(app, db):
     agent = w["users"]["agent11"]
     own_customers = set(db.session.scalars(select(Customer.id).where(Customer.owner_id == agent.id)))
     complaints = _visible(db, agent, Complaint, "complaint")
-    assert complaints == set(db.session.scalars(select(Complaint.id).where(
-        Complaint.customer_id.in_(own_customers))))
+    assert complaints == set(db.session.scalars(select(Complaint.id).where(Complaint.customer_id.in_(own_customers))))
     orders = _visible(db, agent, Order, "order")
     assert orders == set(db.session.scalars(select(Order.id).where(Order.customer_id.in_(own_customers))))
     assert access.allowed(w["users"]["lead1"], "complaint", "escalate")

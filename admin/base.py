@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.paging import FastListMixin
-from models import Customer, Product, User, db
+from models import Customer, Product, Team, User, db
 from services import access, audit
 from services.errors import NotAllowed, ValidationError
 from services.formatting import format_date, format_datetime, format_vnd
@@ -100,6 +100,10 @@ def lookup_scope(model):
         return User.id == getattr(user, "id", None)
     if model is Product:
         return Product.active.is_(True)
+    if model is Team:
+        if access.role_of(user) in ("head", "admin"):
+            return access.true()
+        return Team.id == getattr(user, "team_id", None)
     resource = access.RESOURCE_OF_MODEL.get(model)
     if resource is None:
         return access.false()

@@ -55,7 +55,10 @@ def prepare(customer: Customer, session=None) -> Customer:
     customer.potential = customer.potential or "medium"
     customer.birth_month = customer.birthday.month if customer.birthday else None
     customer.birth_day = customer.birthday.day if customer.birthday else None
-    if customer.owner_id and not customer.team_id:
-        customer.team_id = session.scalar(select(User.team_id).where(User.id == customer.owner_id))
+    owner_id = customer.owner.id if customer.owner is not None else customer.owner_id
+    if owner_id and customer.team is None and not customer.team_id:
+        owner = session.get(User, owner_id)
+        if owner is not None and owner.team is not None:
+            customer.team = owner.team
     customer.search_text = search_text_for(name, phone, email, alt_phone)
     return customer

@@ -11,6 +11,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
+from flask_admin.model.template import BaseListRowAction, DeleteRowAction, EditRowAction
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -108,6 +109,20 @@ def lookup_scope(model):
     if resource is None:
         return access.false()
     return access.scope_clause(user, resource, "view")
+
+
+class ScopedRowAction(BaseListRowAction):
+    """A row button (edit, delete) shown only on rows the user may act on."""
+
+    def __init__(self, inner: BaseListRowAction, action: str):
+        super().__init__(inner.title)
+        self.inner, self.action = inner, action
+
+    def render(self, context, row_id, row):
+        view = context.resolve("admin_view")
+        if not view.row_allowed(self.action, row):
+            return ""
+        return self.inner.render(context, row_id, row)
 
 
 class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
@@ -220,6 +235,36 @@ class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
         if not access.can(current_user, self.current_action(), self.resource, obj):
             abort(403)
         return obj
+
+    def get_list(self, *args, **kwargs):
+        count, data = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True) and isinstance(data, list):
+            g.cskh_page_rows = data
+        return count, data
+
+    def get_list_row_actions(self):
+        actions = []
+        for action in super().get_list_row_actions():
+            if isinstance(action, EditRowAction):
+                action = ScopedRowAction(action, "edit")
+            elif isinstance(action, DeleteRowAction):
+                action = ScopedRowAction(action, "delete")
+            actions.append(action)
+        return actions
+
+    def row_allowed(self, action: str, row) -> bool:
+        """Is ``row`` (on the current list page) one the user may ``action``? One query per page and action."""
+        scope = access.scope_name(current_user, self.resource, action)
+        if scope is None:
+            return False
+        if scope == "all":
+            return True
+        cache = g.setdefault("cskh_row_allowed", {})
+        if action not in cache:
+            pk = self.model.__mapper__.primary_key[0]
+            ids = [getattr(r, pk.key) for r in g.get("cskh_page_rows", [])]
+            cache[action] = set(db.session.scalars(select(pk).where(pk.in_(ids), self.scope(action)))) if ids else set()
+        return getattr(row, self.model.__mapper__.primary_key[0].key) in cache[action]
 
     def is_action_allowed(self, name: str) -> bool:
         needed = self.action_permissions.get(name)

@@ -127,7 +127,10 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "audit": {"lead": {"view": "team"}, "head": _all("view", "export"), "admin": _all("view", "export")},
     "job_run": {"lead": {"view": "team"}, "head": _all("view", "run", "pause"), "admin": _all("view", "run", "pause")},
     "outbox": {"lead": {"view": "team"}, "head": _all("view", "export"), "admin": _all("view")},
-    "staff": {"head": {"view": "all", "handover": "all"}, "admin": _all(*CRUD, "handover")},
+    "staff": {
+        "head": {"view": "all", "handover": "all"},
+        "admin": _all("view", "create", "edit", "export", "handover"),
+    },
     "team": {"head": {"view": "all"}, "admin": _all(*CRUD)},
     "dashboard": {"agent": {"view": "own"}, "lead": {"view": "team"}, "head": {"view": "all"}},
 }

@@ -106,3 +106,13 @@ def test_failed_logins_are_throttled_per_address_too(app, db):
     assert (
         db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "login_throttled")) == 1
     )
+
+
+def test_edit_buttons_only_on_rows_the_user_may_edit(app, db, login_as):
+    w = build_world()
+    agent = w["users"]["agent11"]
+    mine = db.session.scalar(select(Customer.id).where(Customer.owner_id == agent.id))
+    teammate = db.session.scalar(select(Customer.id).where(Customer.owner_id == w["users"]["agent12"].id))
+    html = login_as(agent).get("/admin/customers/").get_data(as_text=True)
+    assert f"details/?id={teammate}" in html and f"details/?id={mine}" in html
+    assert f"edit/?id={mine}" in html and f"edit/?id={teammate}" not in html

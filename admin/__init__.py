@@ -15,6 +15,17 @@ VIEW_MODULES = [
     "admin.views.customers",
     "admin.views.staff",
     "admin.views.audit",
+    "admin.views.imports",
+    "admin.views.complaints",
+    "admin.views.interactions",
+    "admin.views.jobs",
+    "admin.views.policies",
+    "admin.views.budgets",
+    "admin.views.gifts",
+    "admin.views.orders",
+    "admin.views.appointments",
+    "admin.views.surveys",
+    "admin.views.panel",  # last: it may override the columns of the views above
 ]
 
 

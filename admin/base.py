@@ -24,6 +24,7 @@ from models import Customer, Product, Team, User, db
 from services import access, audit
 from services.errors import NotAllowed, ValidationError
 from services.formatting import format_date, format_datetime, format_vnd
+from services.search_index import search_condition
 from services.text import fold, search_terms
 
 
@@ -81,8 +82,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         query = self.get_query()
         if term:
             if hasattr(self.model, "search_text"):
-                for word in search_terms(term):
-                    query = query.filter(self.model.search_text.like(f"%{word}%"))
+                condition = search_condition(self.model, search_terms(term), db.engine)
+                if condition is not None:
+                    query = query.filter(condition)
             else:
                 query = query.filter(or_(*(f.ilike(f"%{term}%") for f in self._cached_fields)))
         pk = self.model.__mapper__.primary_key[0]
@@ -105,10 +107,7 @@ def lookup_scope(model):
         if access.role_of(user) in ("head", "admin"):
             return access.true()
         return Team.id == getattr(user, "team_id", None)
-    resource = access.RESOURCE_OF_MODEL.get(model)
-    if resource is None:
-        return access.false()
-    return access.scope_clause(user, resource, "view")
+    return access.model_scope_clause(user, model, "view")
 
 
 class ScopedRowAction(BaseListRowAction):
@@ -424,8 +423,7 @@ def vnd_formatter(view, context, model, name):
 
 def folded_search(model, query: str):
     """Condition matching every folded word of ``query`` in ``model.search_text``."""
-    terms = search_terms(query)
-    return and_(*(model.search_text.like(f"%{t}%") for t in terms)) if terms else None
+    return search_condition(model, search_terms(query), db.engine)
 
 
 __all__ = ["SecureModelView", "SecureForm", "vnd_formatter", "folded_search", "fold", "Customer"]

@@ -4,7 +4,7 @@ import importlib
 
 from flask import Flask
 
-COMMAND_MODULES = ["cli.data", "cli.run"]
+COMMAND_MODULES = ["cli.data", "cli.run", "cli.scheduler", "cli.panel"]
 
 
 def init_cli(app: Flask) -> None:

@@ -8,6 +8,7 @@ from models.complaints import Complaint, SlaRule
 from models.customers import Customer, EmotionEntry, Interaction
 from models.gifts import Campaign, Gift
 from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
+from models.kpi import KpiDailySnapshot, KpiSnapshotDay
 from models.orders import Order, OrderLine, Product
 from models.policies import Policy
 from models.replies import CannedReply
@@ -29,6 +30,8 @@ __all__ = [
     "Interaction",
     "JobRun",
     "JobSetting",
+    "KpiDailySnapshot",
+    "KpiSnapshotDay",
     "Order",
     "OrderLine",
     "OutboxMessage",

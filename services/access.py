@@ -158,6 +158,8 @@ MODELS = {
 }
 RESOURCE_OF_MODEL = {model: name for name, model in MODELS.items()}
 RESOURCE_OF_MODEL.update({OrderLine: "order", BudgetLine: "budget", JobSetting: "job_run"})
+CHILD_ROWS = {OrderLine: (Order, OrderLine.order_id), BudgetLine: (Budget, BudgetLine.budget_id)}
+"""Rows that belong to a parent row: in scope exactly when their parent is."""
 
 
 def _team_of(user) -> int | None:
@@ -267,6 +269,18 @@ def scope_clause(user, resource: str, action: str = "view") -> ColumnElement[boo
     if rule is None:
         raise LookupError(f"no row rule {scope!r} for {resource!r}")
     return rule(user)
+
+
+def model_scope_clause(user, model, action: str = "view") -> ColumnElement[bool]:
+    """Like ``scope_clause`` but for any model, child rows (order lines, budget lines) included."""
+    if model in CHILD_ROWS:
+        parent, fk = CHILD_ROWS[model]
+        clause = scope_clause(user, RESOURCE_OF_MODEL[parent], action)
+        return fk.in_(select(parent.id).where(clause))
+    if model is JobSetting:
+        return true() if scope_name(user, "job_run", action) == "all" else false()
+    resource = RESOURCE_OF_MODEL.get(model)
+    return scope_clause(user, resource, action) if resource else false()
 
 
 def can(user, action: str, resource: str, obj=None, session=None) -> bool:

@@ -11,9 +11,10 @@ from services.text import digits, fold
 
 
 def search_text_for(name: str | None, phone: str | None, email: str | None, alt_phone: str | None = None) -> str:
-    """What search matches: folded name, email, and phone digits."""
+    """What search matches: folded name, email and phone digits, after a leading space so that
+    a word is found from its start (services.search_index.search_condition)."""
     parts = [fold(name), (email or "").lower(), digits(phone), digits(alt_phone)]
-    return " ".join(p for p in parts if p)[:400]
+    return (" " + " ".join(p for p in parts if p))[:400]
 
 
 def prepare(customer: Customer, session=None) -> Customer:

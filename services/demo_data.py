@@ -35,6 +35,7 @@ from models import (
 )
 from services.customers import search_text_for
 from services.passwords import hash_password
+from services.products import search_text_for as product_search_text
 
 DEMO_PASSWORD = "cskh-demo-2026"
 
@@ -267,7 +268,6 @@ def ensure_reference_data(head_id: int | None) -> list[Product]:
     if session.scalar(select(func.count()).select_from(SlaRule)) == 0:
         session.add_all([SlaRule(priority=p, hours=h) for p, h in SLA_HOURS.items()])
     if session.scalar(select(func.count()).select_from(Product)) == 0:
-        from services.text import fold
 
         for i, (name, price, warranty) in enumerate(PRODUCTS, start=1):
             session.add(
@@ -278,7 +278,7 @@ def ensure_reference_data(head_id: int | None) -> list[Product]:
                     stock=random.randint(0, 400),
                     warranty_months=warranty,
                     description=f"{name} chính hãng",
-                    search_text=f"sp{i:04d} {fold(name)}",
+                    search_text=product_search_text(f"SP{i:04d}", name),
                 )
             )
     if session.scalar(select(func.count()).select_from(CannedReply)) == 0:

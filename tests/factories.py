@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from models import Complaint, Customer, Order, OrderLine, Product, Team, User, db
 from services.customers import search_text_for
 from services.passwords import hash_password
+from services.products import search_text_for as product_search_text
 
 PASSWORD = "correct-horse-9"
 _counter = itertools.count(1)
@@ -65,7 +66,8 @@ def make_customer(name: str = "Nguyễn Văn An", owner: User | None = None, pho
 
 def make_product(name: str = "Máy lọc nước", price: int = 1_000_000, stock: int = 10, **kw) -> Product:
     n = next(_counter)
-    product = Product(sku=kw.pop("sku", f"SKU{n}"), name=name, price=price, stock=stock, **kw)
+    sku = kw.pop("sku", f"SKU{n}")
+    product = Product(sku=sku, name=name, price=price, stock=stock, search_text=product_search_text(sku, name), **kw)
     db.session.add(product)
     db.session.flush()
     return product
@@ -93,3 +95,17 @@ def make_complaint(customer: Customer, assignee: User | None = None, **kw) -> Co
     db.session.add(complaint)
     db.session.flush()
     return complaint
+
+
+def make_budget_line(planned: int, spent: int = 0, status: str = "approved", category: str = "gifts"):
+    """An approved (by default) department budget for 2026-Q4 with one line."""
+    from models import Budget, BudgetLine
+
+    n = next(_counter)
+    budget = Budget(year=2026, quarter_no=4, quarter="2026-Q4", team_key=n, title=f"Ngân sách {n}", status=status)
+    db.session.add(budget)
+    db.session.flush()
+    line = BudgetLine(budget_id=budget.id, category=category, description="Quà tặng", planned=planned, spent=spent)
+    db.session.add(line)
+    db.session.flush()
+    return line

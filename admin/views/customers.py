@@ -1,16 +1,18 @@
-"""Customers: list, search without diacritics, filters, create and edit."""
+"""Customers: list, search without diacritics, filters, create and edit; details is the 360 page."""
 
 from flask_babel import lazy_gettext as _l
 
 from admin.base import SecureModelView
+from admin.views.customers_360 import Customer360Mixin
 from models import Customer, db
 from models.choices import CUSTOMER_TYPES, POTENTIAL_LEVELS, choices
 from services import customers as customer_rules
 from services.validation import format_phone
 
 
-class CustomerView(SecureModelView):
+class CustomerView(Customer360Mixin, SecureModelView):
     resource = "customer"
+    list_template = "admin/customers_list.html"
     column_list = ["name", "phone", "email", "kind", "potential", "is_vip", "owner", "team", "last_contact_at"]
     column_searchable_list = ["search_text"]
     column_filters = ["kind", "potential", "is_vip", "owner", "team", "birth_month", "province", "last_contact_at"]

@@ -53,7 +53,8 @@ class StaffView(SecureModelView):
         if leaver is None:
             abort(404)
         candidates = db.session.scalars(
-            select(User).where(User.active.is_(True), User.id != leaver.id, User.role.in_(("agent", "lead", "head")))
+            select(User)
+            .where(User.active.is_(True), User.id != leaver.id, User.role.in_(("agent", "lead", "head")))
             .order_by(User.name)
         ).all()
         errors = []
@@ -68,9 +69,16 @@ class StaffView(SecureModelView):
                 db.session.rollback()
                 errors = [str(m) for msgs in exc.errors.values() for m in msgs]
             else:
-                flash(_("%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and "
-                        "%(appointments)d appointments were handed to %(successor)s.", name=leaver.name,
-                        successor=successor.name, **counts), "success")
+                flash(
+                    _(
+                        "%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and "
+                        "%(appointments)d appointments were handed to %(successor)s.",
+                        name=leaver.name,
+                        successor=successor.name,
+                        **counts,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".index_view"))
         return self.render("admin/handover.html", leaver=leaver, candidates=candidates, errors=errors)
 

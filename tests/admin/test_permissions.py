@@ -49,7 +49,7 @@ def _rows_in_scope(db, view, user, action):
     model = view.model
     pk = model.__mapper__.primary_key[0]
     with db.session.no_autoflush:
-        return set(db.session.scalars(select(pk).where(access.scope_clause(user, view.resource, action))))
+        return set(db.session.scalars(select(pk).where(access.model_scope_clause(user, model, action))))
 
 
 def _all_ids(db, view):

@@ -1,0 +1,216 @@
+"""Appointments and call-backs: the quiet-hours rule on every time typed, "my call-backs today",
+and closing a call as done / no answer with the outcome and the customer's satisfaction."""
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import and_, select
+
+from admin.base import SecureModelView
+from admin.views.interactions import AccessMenuLink
+from models import Appointment, User, db
+from models.choices import APPOINTMENT_KINDS, APPOINTMENT_STATUSES, choices
+from services import access, schedule
+from services import appointments as outcome_rules
+from services.errors import CSKHError, NotAllowed, ValidationError
+
+MINE_TODAY = "today"
+OUTCOME_LABELS = {"done": _l("Mark done"), "no_answer": _l("No answer")}
+
+
+class AppointmentView(SecureModelView):
+    resource = "appointment"
+    action_permissions = {"delete": "delete", "mark_done": "edit", "mark_no_answer": "edit"}
+    details_template = "admin/appointment_details.html"
+
+    column_list = ["starts_at", "customer", "kind", "purpose", "agent", "status", "customer_requested", "satisfaction"]
+    column_details_list = [
+        "starts_at",
+        "duration_minutes",
+        "customer",
+        "kind",
+        "purpose",
+        "agent",
+        "status",
+        "customer_requested",
+        "outcome",
+        "satisfaction",
+        "complaint",
+        "created_at",
+    ]
+    column_export_list = column_details_list
+    column_searchable_list = ["purpose"]
+    column_filters = ["status", "kind", "agent", "starts_at", "customer_requested"]
+    column_sortable_list = ["starts_at", "kind", "status"]
+    column_default_sort = ("starts_at", False)
+    column_choices = {"kind": choices(APPOINTMENT_KINDS), "status": choices(APPOINTMENT_STATUSES)}
+    column_labels = {
+        "starts_at": _l("Time"),
+        "duration_minutes": _l("Duration (minutes)"),
+        "customer": _l("Customer"),
+        "kind": _l("Kind"),
+        "purpose": _l("Purpose"),
+        "agent": _l("Agent"),
+        "status": _l("Status"),
+        "customer_requested": _l("The customer asked for this time"),
+        "outcome": _l("Outcome"),
+        "satisfaction": _l("Satisfaction (1–5)"),
+        "complaint": _l("Complaint"),
+        "created_at": _l("Created"),
+    }
+    column_descriptions = {
+        "customer_requested": _l("Tick only when the customer asked to be called at this time (lunch, dinner, late).")
+    }
+    form_columns = [
+        "customer",
+        "agent",
+        "kind",
+        "purpose",
+        "starts_at",
+        "duration_minutes",
+        "customer_requested",
+        "complaint",
+    ]
+    form_choices = {"kind": choices(APPOINTMENT_KINDS)}
+    form_args = {"duration_minutes": {"default": schedule.DEFAULT_DURATION, "render_kw": {"min": 5, "max": 240}}}
+    form_ajax_refs = {
+        "customer": {"fields": ["name", "phone"], "placeholder": _l("Search customers")},
+        "agent": {"fields": ["name", "email"], "placeholder": _l("Search staff")},
+        "complaint": {"fields": ["subject"]},
+    }
+
+    # ---- "my call-backs today" ----------------------------------------
+    def _list_condition(self):
+        if request.args.get("mine") != MINE_TODAY:
+            return None
+        start, end = schedule.local_day_bounds()
+        return and_(
+            Appointment.agent_id == current_user.id, Appointment.starts_at >= start, Appointment.starts_at < end
+        )
+
+    def get_query(self):
+        query, condition = super().get_query(), self._list_condition()
+        return query if condition is None else query.filter(condition)
+
+    def get_count_query(self):
+        query, condition = super().get_count_query(), self._list_condition()
+        return query if condition is None else query.filter(condition)
+
+    # ---- the form -------------------------------------------------------
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        if request.method != "GET":
+            return form
+        customer_id = request.args.get("customer_id", type=int)
+        if customer_id and "customer" in form:
+            customer = self._form_ajax_refs["customer"].get_one(customer_id)
+            if customer is not None:
+                form.customer.data = customer
+        if "agent" in form and form.agent.data is None:
+            form.agent.data = db.session.get(User, current_user.id)
+        if request.args.get("kind") in APPOINTMENT_KINDS and "kind" in form:
+            form.kind.data = request.args["kind"]
+        return form
+
+    def apply_rules(self, form, model, is_created):
+        if model.customer is None:
+            raise ValidationError({"customer": [_l("This field is required.")]})
+        model.customer_id = model.customer.id
+        model.agent_id = model.agent.id if model.agent is not None else (model.agent_id or current_user.id)
+        model.purpose = (model.purpose or "").strip()
+        if not model.purpose:
+            raise ValidationError({"purpose": [_l("This field is required.")]})
+        if is_created:
+            model.status = "planned"
+        if model.status == "planned" and (is_created or self._time_changed(model)):
+            schedule.validate_appointment(model)
+
+    @staticmethod
+    def _time_changed(model) -> bool:
+        before = g.get("audit_before", {})
+        return any(before.get(k) != getattr(model, k) for k in ("starts_at", "customer_id", "customer_requested"))
+
+    # ---- the outcome of a call -----------------------------------------
+    def outcome_choices(self, appointment) -> list[tuple[str, str]]:
+        if appointment.status != "planned" or not access.can(current_user, "edit", "appointment", appointment):
+            return []
+        return list(OUTCOME_LABELS.items())
+
+    @action("mark_done", _l("Mark done…"))
+    def action_mark_done(self, ids):
+        return redirect(url_for(".outcome_view", status="done", id=list(ids)))
+
+    @action("mark_no_answer", _l("No answer…"))
+    def action_mark_no_answer(self, ids):
+        return redirect(url_for(".outcome_view", status="no_answer", id=list(ids)))
+
+    @expose("/outcome/", methods=("GET", "POST"))
+    def outcome_view(self):
+        """GET: the outcome form for the chosen appointments; POST: close them as ``status``."""
+        if not self._allowed("edit"):
+            abort(403)
+        status = request.values.get("status", "")
+        if status not in OUTCOME_LABELS:
+            abort(400)
+        ids = [i for i in request.values.getlist("id") if i]
+        if not ids:
+            abort(400)
+        self.ensure_in_scope(ids, "edit")
+        appointments = list(
+            db.session.scalars(select(Appointment).where(Appointment.id.in_([int(i) for i in ids]))).unique()
+        )
+        errors: list[str] = []
+        if request.method == "POST":
+            try:
+                for appointment in appointments:
+                    outcome_rules.record_outcome(
+                        appointment,
+                        status,
+                        current_user,
+                        outcome=request.form.get("outcome"),
+                        satisfaction=request.form.get("satisfaction"),
+                    )
+                db.session.commit()
+            except NotAllowed:
+                db.session.rollback()
+                abort(403)
+            except CSKHError as exc:
+                db.session.rollback()
+                messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
+                errors = [str(m) for group in messages for m in group]
+                appointments = list(
+                    db.session.scalars(select(Appointment).where(Appointment.id.in_([int(i) for i in ids]))).unique()
+                )
+            else:
+                flash(_("%(n)d appointments updated.", n=len(appointments)), "success")
+                if len(appointments) == 1:
+                    return redirect(url_for(".details_view", id=appointments[0].id))
+                return redirect(url_for(".index_view"))
+        return self.render(
+            "admin/appointment_outcome.html",
+            appointments=appointments,
+            status=status,
+            status_label=OUTCOME_LABELS[status],
+            errors=errors,
+            values=request.form,
+        ), (400 if errors else 200)
+
+
+def register(admin):
+    category = _l("Customer care")
+    admin.add_view(
+        AppointmentView(
+            Appointment, db, name=_l("Appointments & call-backs"), endpoint="appointments", category=category
+        )
+    )
+    admin.add_link(
+        AccessMenuLink(
+            name=_l("My call-backs today"),
+            url=f"/admin/appointments/?mine={MINE_TODAY}",
+            category=category,
+            resource="appointment",
+        )
+    )

@@ -1,0 +1,311 @@
+"""Complaints, support and warranty requests: list, form, row actions and the status workflow.
+
+The status is never a form field: it moves only through ``services.complaints.transition`` (the
+details page's buttons, the ``/transition/`` page) and the row actions, each asking ``access``.
+"""
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from admin.base import SecureModelView
+from models import CannedReply, Complaint, User, db
+from models.choices import (
+    CHANNELS,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    PRIORITIES,
+    REQUEST_KINDS,
+    choices,
+)
+from services import access
+from services import complaints as rules
+from services.errors import CSKHError, InvalidTransition, ValidationError
+from services.formatting import format_datetime
+
+TRANSITION_LABELS = {
+    "in_progress": _l("Start work"),
+    "waiting": _l("Wait for customer"),
+    "resolved": _l("Resolve"),
+    "closed": _l("Close"),
+}
+REOPEN_LABEL = _l("Reopen")
+
+
+def _due_formatter(view, context, model, name):
+    text = format_datetime(model.due_at)
+    if rules.is_overdue(model):
+        return Markup('{} <span class="badge badge-danger overdue-badge">{}</span>').format(text, _("Overdue"))
+    return text
+
+
+def active_canned_replies():
+    return db.session.execute(
+        select(CannedReply.id, CannedReply.title, CannedReply.body)
+        .where(CannedReply.active.is_(True))
+        .order_by(CannedReply.title)
+        .limit(200)
+    ).all()
+
+
+class ComplaintView(SecureModelView):
+    resource = "complaint"
+    action_permissions = {
+        "delete": "delete",
+        "assign_me": "assign",
+        "escalate": "escalate",
+        "resolve": "transition",
+        "close": "transition",
+        "reopen": "transition",
+    }
+    list_template = "admin/complaints_list.html"
+    details_template = "admin/complaint_details.html"
+    edit_template = "admin/complaint_edit.html"
+
+    column_list = ["id", "subject", "customer", "kind", "category", "priority", "status", "assignee", "due_at"]
+    column_details_list = [
+        "id",
+        "customer",
+        "kind",
+        "subject",
+        "description",
+        "category",
+        "priority",
+        "status",
+        "channel",
+        "resolution_plan",
+        "assignee",
+        "team",
+        "due_at",
+        "escalated_to",
+        "escalated_at",
+        "resolution",
+        "first_contact_resolved",
+        "opened_at",
+        "resolved_at",
+        "closed_at",
+        "reopened_count",
+        "satisfaction",
+        "order",
+        "product",
+    ]
+    column_export_list = column_details_list
+    column_searchable_list = ["subject"]
+    column_filters = ["status", "priority", "category", "kind", "assignee", "team", "due_at", "opened_at"]
+    column_sortable_list = ["id", "subject", "priority", "status", "due_at", "opened_at"]
+    column_default_sort = ("id", True)
+    column_choices = {
+        "status": choices(COMPLAINT_STATUSES),
+        "priority": choices(PRIORITIES),
+        "category": choices(COMPLAINT_CATEGORIES),
+        "kind": choices(REQUEST_KINDS),
+        "channel": choices(CHANNELS),
+    }
+    column_formatters = {"id": lambda v, c, m, n: m.code, "due_at": _due_formatter}
+    column_labels = {
+        "id": _l("Code"),
+        "customer": _l("Customer"),
+        "kind": _l("Kind"),
+        "subject": _l("Subject"),
+        "description": _l("Description"),
+        "category": _l("Category"),
+        "priority": _l("Priority"),
+        "status": _l("Status"),
+        "channel": _l("Channel"),
+        "resolution_plan": _l("Resolution plan"),
+        "assignee": _l("Assignee"),
+        "team": _l("Team"),
+        "due_at": _l("Due"),
+        "escalated_to": _l("Escalated to"),
+        "escalated_at": _l("Escalated at"),
+        "resolution": _l("Resolution"),
+        "first_contact_resolved": _l("Resolved at first contact"),
+        "opened_at": _l("Opened"),
+        "resolved_at": _l("Resolved at"),
+        "closed_at": _l("Closed at"),
+        "reopened_count": _l("Times reopened"),
+        "satisfaction": _l("Satisfaction (1–5)"),
+        "order": _l("Order"),
+        "product": _l("Product"),
+    }
+    form_columns = [
+        "customer",
+        "kind",
+        "subject",
+        "description",
+        "category",
+        "priority",
+        "channel",
+        "resolution_plan",
+        "assignee",
+        "order",
+        "product",
+        "resolution",
+        "first_contact_resolved",
+        "satisfaction",
+    ]
+    form_choices = {
+        "kind": choices(REQUEST_KINDS),
+        "category": choices(COMPLAINT_CATEGORIES),
+        "priority": choices(PRIORITIES),
+        "channel": [("", "—")] + choices(CHANNELS),
+    }
+    form_args = {"satisfaction": {"render_kw": {"min": 1, "max": 5}}}
+    form_ajax_refs = {
+        "customer": {"fields": ["name", "phone"], "placeholder": _l("Search customers")},
+        "assignee": {"fields": ["name", "email"], "placeholder": _l("Search staff")},
+        "order": {"fields": ["invoice_number", "tracking_code"]},
+        "product": {"fields": ["name", "sku"]},
+    }
+
+    # ---- shown rows ---------------------------------------------------
+    def row_class(self, row) -> str:
+        return "row-overdue" if rules.is_overdue(row) else ""
+
+    def next_statuses(self, complaint) -> list[tuple[str, str]]:
+        """(status, button label) the user may move ``complaint`` to."""
+        if not access.can(current_user, "transition", "complaint", complaint):
+            return []
+        return [
+            (s, REOPEN_LABEL if s == "in_progress" and complaint.status in rules.REOPEN_FROM else TRANSITION_LABELS[s])
+            for s in rules.allowed_transitions(complaint.status)
+        ]
+
+    def canned_replies(self):
+        return active_canned_replies()
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        customer_id = request.args.get("customer_id", type=int)
+        if customer_id and request.method == "GET" and "customer" in form:
+            loader = self._form_ajax_refs.get("customer")
+            customer = loader.get_one(customer_id) if loader else None
+            if customer is not None:
+                form.customer.data = customer
+        return form
+
+    # ---- the rules ----------------------------------------------------
+    def apply_rules(self, form, model, is_created):
+        errors: dict[str, list] = {}
+        if model.customer_id is None and model.customer is None:
+            errors["customer"] = [_l("This field is required.")]
+        if model.satisfaction is not None and not 1 <= model.satisfaction <= 5:
+            errors["satisfaction"] = [_l("Choose a score from 1 to 5.")]
+        if errors:
+            raise ValidationError(errors)
+        if model.customer is not None:
+            model.customer_id = model.customer.id
+        model.assignee_id = model.assignee.id if model.assignee is not None else None
+        if is_created:
+            if model.assignee is None:
+                model.assignee = db.session.get(User, current_user.id)
+                model.assignee_id = model.assignee.id
+            rules.prepare_new(model)
+            return
+        before = self._before()
+        if before.get("assignee_id") != model.assignee_id and not access.can(
+            current_user, "assign", "complaint", model
+        ):
+            raise ValidationError({"assignee": [_l("You may not reassign this request.")]})
+        if before.get("priority") != model.priority and model.opened_at is not None:
+            model.due_at = rules.due_at_for(model.priority, model.opened_at)
+
+    @staticmethod
+    def _before() -> dict:
+        """The row as it was before the form changed it (taken by the base's update_model)."""
+        return g.get("audit_before", {})
+
+    # ---- row actions --------------------------------------------------
+    def _each(self, ids, fn) -> None:
+        done, refused = 0, []
+        for complaint in db.session.scalars(select(Complaint).where(Complaint.id.in_([int(i) for i in ids]))):
+            try:
+                with db.session.begin_nested():
+                    fn(complaint)
+                done += 1
+            except CSKHError as exc:
+                refused.append(f"{complaint.code}: {exc.message}")
+        db.session.commit()
+        if done:
+            flash(_("%(n)d requests updated.", n=done), "success")
+        for line in refused:
+            flash(line, "error")
+
+    @action("assign_me", _l("Assign to me"))
+    def action_assign_me(self, ids):
+        me = db.session.get(User, current_user.id)
+        self._each(ids, lambda c: rules.assign(c, me, current_user))
+
+    @action("escalate", _l("Escalate to the team lead"))
+    def action_escalate(self, ids):
+        self._each(ids, lambda c: rules.escalate(c, current_user))
+
+    @action("resolve", _l("Resolve…"))
+    def action_resolve(self, ids):
+        return redirect(url_for(".transition_view", to="resolved", id=list(ids)))
+
+    @action("close", _l("Close"), _l("Close the selected requests?"))
+    def action_close(self, ids):
+        self._each(ids, lambda c: rules.transition(c, "closed", current_user))
+
+    @action("reopen", _l("Reopen"))
+    def action_reopen(self, ids):
+        def reopen(complaint):
+            if complaint.status not in rules.REOPEN_FROM:
+                raise InvalidTransition(_l("Only a resolved or closed request can be reopened."))
+            rules.transition(complaint, "in_progress", current_user)
+
+        self._each(ids, reopen)
+
+    # ---- one request's transition -------------------------------------
+    @expose("/transition/", methods=("GET", "POST"))
+    def transition_view(self):
+        """GET: the resolution form for the chosen requests; POST: move them to ``to``."""
+        if not self._allowed("transition"):
+            abort(403)
+        to_status = request.values.get("to", "")
+        if to_status not in COMPLAINT_STATUSES:
+            abort(400)
+        ids = [i for i in request.values.getlist("id") if i]
+        if not ids:
+            abort(400)
+        self.ensure_in_scope(ids, "transition")
+        complaints = [self.get_one(i) for i in ids]
+        errors: list[str] = []
+        resolution = request.form.get("resolution", "")
+        if request.method == "POST":
+            try:
+                for complaint in complaints:
+                    rules.transition(complaint, to_status, current_user, resolution=resolution or None)
+                db.session.commit()
+            except CSKHError as exc:
+                db.session.rollback()
+                messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
+                errors = [str(m) for group in messages for m in group]
+            else:
+                flash(_("Status changed to %(status)s.", status=COMPLAINT_STATUSES[to_status]), "success")
+                if len(complaints) == 1:
+                    return redirect(url_for(".details_view", id=complaints[0].id))
+                return redirect(url_for(".index_view"))
+        return self.render(
+            "admin/complaint_transition.html",
+            complaints=complaints,
+            to_status=to_status,
+            status_label=COMPLAINT_STATUSES[to_status],
+            errors=errors,
+            resolution=resolution,
+            replies=active_canned_replies(),
+        ), (400 if errors else 200)
+
+
+def register(admin):
+    admin.add_view(
+        ComplaintView(
+            Complaint, db, name=_l("Complaints & requests"), endpoint="complaints", category=_l("Customer care")
+        )
+    )

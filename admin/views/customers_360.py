@@ -1,0 +1,271 @@
+"""The customer 360 page: everything about one customer on one screen, and quick entries.
+
+Mixed into ``CustomerView``: it replaces ``/details/`` (so every details link leads here) and adds
+three POST endpoints for the quick forms. The customer comes from ``SecureModelView.get_one`` (403
+outside the user's scope); each section is one query filtered by the customer and by the user's own
+scope on that section's resource, so the page costs a fixed number of queries.
+"""
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.helpers import get_redirect_target
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from models import Appointment, Complaint, EmotionEntry, Gift, Interaction, Order, SurveyAnswer, db
+from models.choices import (
+    APPOINTMENT_KINDS,
+    CHANNELS,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    CUSTOMER_TYPES,
+    DIRECTIONS,
+    GIFT_STATUSES,
+    INTERACTION_OUTCOMES,
+    MOOD_SCORES,
+    MOODS,
+    OCCASIONS,
+    ORDER_STATUSES,
+    POTENTIAL_LEVELS,
+    PRIORITIES,
+    REQUEST_KINDS,
+)
+from services import access
+from services import complaints as complaint_rules
+from services import interactions as interaction_rules
+from services.errors import CSKHError, NotAllowed, ValidationError
+from services.formatting import format_date, format_datetime, format_duration, format_time, format_vnd
+from services.validation import format_phone
+
+TIMELINE_LIMIT = 50
+SECTION_LIMIT = 20
+QUICK_FORMS = ("log", "emotion", "complaint")
+
+
+def _section(user, resource: str, statement, limit: int = SECTION_LIMIT):
+    """Rows of one section, or None when the user's role may not see ``resource`` at all."""
+    if not access.allowed(user, resource, "view"):
+        return None
+    return db.session.scalars(statement.where(access.scope_clause(user, resource, "view")).limit(limit)).unique().all()
+
+
+class Customer360Mixin:
+    """The 360 page and its quick forms for ``CustomerView``."""
+
+    customer_360_template = "admin/customer_360.html"
+
+    def customer_360_context(self, customer) -> dict:
+        user = current_user
+        cid = customer.id
+        now = datetime.now(UTC)
+        timeline = _section(
+            user,
+            "interaction",
+            select(Interaction)
+            .options(joinedload(Interaction.agent))
+            .where(Interaction.customer_id == cid)
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()),
+            TIMELINE_LIMIT + 1,
+        )
+        emotions = _section(
+            user,
+            "emotion",
+            select(EmotionEntry)
+            .options(joinedload(EmotionEntry.author))
+            .where(EmotionEntry.customer_id == cid)
+            .order_by(EmotionEntry.created_at.desc(), EmotionEntry.id.desc()),
+        )
+        complaints = _section(
+            user,
+            "complaint",
+            select(Complaint).where(Complaint.customer_id == cid).order_by(Complaint.opened_at.desc()),
+            100,
+        )
+        orders = _section(
+            user, "order", select(Order).where(Order.customer_id == cid).order_by(Order.created_at.desc())
+        )
+        gifts = _section(user, "gift", select(Gift).where(Gift.customer_id == cid).order_by(Gift.year.desc()))
+        surveys = _section(
+            user,
+            "survey",
+            select(SurveyAnswer).where(SurveyAnswer.customer_id == cid).order_by(SurveyAnswer.answered_at.desc()),
+        )
+        appointments = _section(
+            user,
+            "appointment",
+            select(Appointment)
+            .where(Appointment.customer_id == cid, Appointment.starts_at >= now, Appointment.status == "planned")
+            .order_by(Appointment.starts_at),
+        )
+        more_interactions = timeline is not None and len(timeline) > TIMELINE_LIMIT
+        return {
+            "customer": customer,
+            "timeline": (timeline or [])[:TIMELINE_LIMIT] if timeline is not None else None,
+            "more_interactions": more_interactions,
+            "emotions": emotions,
+            "mood_trend": list(reversed(emotions or [])),
+            "open_complaints": None if complaints is None else [c for c in complaints if complaint_rules.is_open(c)],
+            "past_complaints": None
+            if complaints is None
+            else [c for c in complaints if not complaint_rules.is_open(c)],
+            "orders": orders,
+            "orders_total": sum(o.total or 0 for o in orders or []),
+            "gifts": gifts,
+            "surveys": surveys,
+            "appointments": appointments,
+            "is_overdue": complaint_rules.is_overdue,
+            "can_log": access.allowed(user, "interaction", "create"),
+            "can_emotion": access.allowed(user, "emotion", "create"),
+            "can_complain": access.allowed(user, "complaint", "create"),
+            "can_schedule": access.allowed(user, "appointment", "create"),
+            "callback_url": self._callback_url(cid),
+            "fmt": {
+                "phone": format_phone,
+                "date": format_date,
+                "datetime": format_datetime,
+                "vnd": format_vnd,
+                "duration": format_duration,
+                "time": format_time,
+            },
+            "labels": {
+                "channel": CHANNELS,
+                "direction": DIRECTIONS,
+                "outcome": INTERACTION_OUTCOMES,
+                "mood": MOODS,
+                "status": COMPLAINT_STATUSES,
+                "priority": PRIORITIES,
+                "kind": REQUEST_KINDS,
+                "category": COMPLAINT_CATEGORIES,
+                "order_status": ORDER_STATUSES,
+                "occasion": OCCASIONS,
+                "gift_status": GIFT_STATUSES,
+                "appointment_kind": APPOINTMENT_KINDS,
+                "customer_type": CUSTOMER_TYPES,
+                "potential": POTENTIAL_LEVELS,
+            },
+            "mood_scores": MOOD_SCORES,
+        }
+
+    @staticmethod
+    def _callback_url(customer_id: int) -> str | None:
+        try:
+            return url_for("appointments.create_view", customer_id=customer_id, kind="call_back")
+        except Exception:  # noqa: BLE001 - the appointments view may not be registered
+            return None
+
+    def render_360(self, customer, *, errors=None, form_name=None, status=200):
+        context = self.customer_360_context(customer)
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        values = request.form if request.method == "POST" else {}
+        return (
+            self.render(
+                self.customer_360_template,
+                model=customer,
+                return_url=return_url,
+                errors=errors or {},
+                form_name=form_name,
+                values=values,
+                **context,
+            ),
+            status,
+        )
+
+    def _customer_or_404(self):
+        raw = request.values.get("id")
+        if not raw:
+            abort(400)
+        customer = self.get_one(raw)  # 403 outside the user's scope
+        if customer is None:
+            abort(404)
+        return customer
+
+    @expose("/details/")
+    def details_view(self):
+        return self.render_360(self._customer_or_404())
+
+    def _quick(self, form_name: str, apply):
+        customer = self._customer_or_404()
+        try:
+            apply(customer)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            customer = self._customer_or_404()
+            return self.render_360(customer, errors=exc.errors, form_name=form_name, status=400)
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except CSKHError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return redirect(url_for(".details_view", id=customer.id))
+        return None
+
+    @expose("/360/log/", methods=("POST",))
+    def log_interaction_view(self):
+        form = request.form
+
+        def apply(customer):
+            interaction_rules.log_interaction(
+                current_user._get_current_object(),
+                customer,
+                channel=form.get("channel", ""),
+                summary=form.get("summary", ""),
+                direction=form.get("direction", "inbound"),
+                outcome=form.get("outcome") or None,
+                duration=form.get("duration") or None,
+            )
+
+        response = self._quick("log", apply)
+        if response is not None:
+            return response
+        flash(_("The interaction was logged."), "success")
+        return redirect(url_for(".details_view", id=form.get("id")) + "#timeline")
+
+    @expose("/360/emotion/", methods=("POST",))
+    def add_emotion_view(self):
+        form = request.form
+
+        def apply(customer):
+            interaction_rules.add_emotion(
+                current_user._get_current_object(),
+                customer,
+                mood=form.get("mood", ""),
+                note=form.get("note"),
+                next_care=form.get("next_care"),
+            )
+
+        response = self._quick("emotion", apply)
+        if response is not None:
+            return response
+        flash(_("The emotion-notebook entry was added."), "success")
+        return redirect(url_for(".details_view", id=form.get("id")) + "#emotions")
+
+    @expose("/360/complaint/", methods=("POST",))
+    def open_complaint_view(self):
+        form = request.form
+        opened = {}
+
+        def apply(customer):
+            opened["complaint"] = complaint_rules.open_complaint(
+                current_user._get_current_object(),
+                customer,
+                form.get("subject", ""),
+                description=form.get("description"),
+                kind=form.get("kind", "complaint"),
+                category=form.get("category", "other"),
+                priority=form.get("priority", "normal"),
+                channel=form.get("channel") or None,
+            )
+
+        response = self._quick("complaint", apply)
+        if response is not None:
+            return response
+        complaint = opened.get("complaint")
+        if complaint is not None:
+            flash(_("Request %(code)s was opened.", code=complaint.code), "success")
+        return redirect(url_for(".details_view", id=form.get("id")) + "#complaints")

@@ -1,0 +1,216 @@
+"""Gifts and campaigns; approvals and status changes only on the decision page."""
+
+from flask import g
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import TextAreaField
+
+from admin.base import ScopedAjaxLoader, SecureModelView, vnd_formatter
+from admin.fields import MoneyField
+from admin.views.workflow import Step, WorkflowMixin
+from models import Budget, BudgetLine, Campaign, Gift, db
+from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, OCCASIONS, choices
+from services import access
+from services import campaigns as campaign_rules
+from services import gifts as gift_rules
+
+APPROVAL_LABELS = {
+    "submitted_by": _l("Submitted by"),
+    "submitted_at": _l("Submitted at"),
+    "decided_by": _l("Decided by"),
+    "decided_at": _l("Decided at"),
+    "decision_comment": _l("Decision comment"),
+    "created_at": _l("Created"),
+}
+APPROVAL_COLUMNS = ["submitted_by", "submitted_at", "decided_by", "decided_at", "decision_comment"]
+
+
+def _budget_line_scope():
+    """Lines of the budgets the current user may see (the scope is on Budget, not on the line)."""
+    return BudgetLine.budget_id.in_(select(Budget.id).where(access.scope_clause(current_user, "budget", "view")))
+
+
+class BudgetLineLoader(ScopedAjaxLoader):
+    def get_query(self):
+        return QueryAjaxModelLoader.get_query(self).filter(_budget_line_scope())
+
+    def get_one(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        with db.session.no_autoflush:
+            return db.session.execute(
+                select(BudgetLine).where(BudgetLine.id == pk, _budget_line_scope())
+            ).scalar_one_or_none()
+
+
+class _LineLookupMixin:
+    def _create_ajax_loader(self, name, options):
+        if name == "budget_line":
+            return BudgetLineLoader(name, self.session, BudgetLine, **options)
+        return super()._create_ajax_loader(name, options)
+
+
+class GiftView(_LineLookupMixin, WorkflowMixin, SecureModelView):
+    resource = "gift"
+    column_list = ["customer", "occasion", "year", "item", "value", "status", "campaign", "submitted_by", "decided_by"]
+    column_filters = ["status", "occasion", "year"]
+    column_sortable_list = ["occasion", "year", "item", "value", "status"]
+    column_default_sort = ("id", True)
+    column_choices = {"status": choices(GIFT_STATUSES), "occasion": choices(OCCASIONS)}
+    column_formatters = {"value": vnd_formatter}
+    column_details_list = [
+        "customer", "occasion", "year", "item", "value", "status", "campaign", "budget_line", "note",
+        "sent_at", "delivered_at", *APPROVAL_COLUMNS, "created_at",
+    ]  # fmt: skip
+    column_export_list = ["customer", "occasion", "year", "item", "value", "status", "campaign"]
+    column_labels = {
+        "customer": _l("Customer"),
+        "occasion": _l("Occasion"),
+        "year": _l("Year"),
+        "item": _l("Gift"),
+        "value": _l("Value"),
+        "status": _l("Status"),
+        "campaign": _l("Campaign"),
+        "budget_line": _l("Budget line"),
+        "note": _l("Note"),
+        "sent_at": _l("Sent at"),
+        "delivered_at": _l("Delivered at"),
+        **APPROVAL_LABELS,
+    }
+    form_columns = ["customer", "occasion", "year", "item", "value", "campaign", "budget_line", "note"]
+    form_choices = {"occasion": choices(OCCASIONS)}
+    form_overrides = {"value": MoneyField}
+    form_ajax_refs = {
+        "customer": {"fields": ["name", "phone"], "placeholder": _l("Search customers")},
+        "campaign": {"fields": ["name"]},
+        "budget_line": {"fields": ["description"]},
+    }
+
+    def steps(self):
+        return [
+            Step("approve", _l("Approve"), "approve", ("planned",), _approve_gift, "success", True),
+            Step("reject", _l("Reject"), "approve", ("planned",), _reject_gift, "danger", True),
+            Step("sent", _l("Mark as sent"), "edit", ("approved",), _sent),
+            Step("delivered", _l("Mark as delivered"), "edit", ("sent",), _delivered),
+        ]
+
+    def apply_rules(self, form, model, is_created):
+        before = g.get("audit_before") or {}
+        gift_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
+
+
+def _approve_gift(obj, user, comment):
+    gift_rules.approve_gift(obj, user, comment)
+
+
+def _reject_gift(obj, user, comment):
+    gift_rules.reject_gift(obj, user, comment)
+
+
+def _sent(obj, user, comment):
+    gift_rules.mark_sent(obj, user)
+
+
+def _delivered(obj, user, comment):
+    gift_rules.mark_delivered(obj, user)
+
+
+class CampaignView(_LineLookupMixin, WorkflowMixin, SecureModelView):
+    resource = "campaign"
+    column_list = ["name", "status", "occasion", "schedule_cron", "channel", "gift_item", "gift_value", "team"]
+    column_searchable_list = ["name"]
+    column_filters = ["status", "occasion", "channel"]
+    column_sortable_list = ["name", "status", "occasion", "channel"]
+    column_default_sort = ("id", True)
+    column_choices = {
+        "status": choices(CAMPAIGN_STATUSES),
+        "occasion": choices(OCCASIONS),
+        "channel": choices(CHANNELS),
+    }
+    column_formatters = {"gift_value": vnd_formatter}
+    column_details_list = [
+        "name", "status", "audience", "schedule_cron", "occasion", "channel", "message_subject", "message_template",
+        "gift_item", "gift_value", "budget_line", "team", "created_by", *APPROVAL_COLUMNS, "created_at",
+    ]  # fmt: skip
+    column_export_list = ["name", "status", "occasion", "schedule_cron", "channel", "gift_item", "gift_value"]
+    column_labels = {
+        "name": _l("Name"),
+        "status": _l("Status"),
+        "audience": _l("Audience (JSON)"),
+        "schedule_cron": _l("Schedule (cron)"),
+        "occasion": _l("Occasion"),
+        "channel": _l("Channel"),
+        "message_subject": _l("Message subject"),
+        "message_template": _l("Message"),
+        "gift_item": _l("Gift"),
+        "gift_value": _l("Gift value"),
+        "budget_line": _l("Budget line"),
+        "team": _l("Team"),
+        "created_by": _l("Created by"),
+        **APPROVAL_LABELS,
+    }
+    column_descriptions = {
+        "message_template": _l("Placeholders: {name}, {phone}, {email}, {province}."),
+        "audience": _l('A customer filter, e.g. {"is_vip": true, "province": "Hà Nội"}; empty means everyone.'),
+    }
+    form_columns = [
+        "name", "audience", "schedule_cron", "occasion", "channel", "message_subject", "message_template",
+        "gift_item", "gift_value", "budget_line", "team",
+    ]  # fmt: skip
+    form_choices = {"occasion": [("", "—"), *choices(OCCASIONS)], "channel": choices(CHANNELS)}
+    form_overrides = {"gift_value": MoneyField, "audience": TextAreaField}
+    form_ajax_refs = {"budget_line": {"fields": ["description"]}, "team": {"fields": ["name"]}}
+    form_widget_args = {"message_template": {"rows": 6}}
+
+    def steps(self):
+        return [
+            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), _submit_campaign),
+            Step("approve", _l("Approve"), "approve", ("submitted",), _approve_campaign, "success", True),
+            Step("reject", _l("Reject"), "approve", ("submitted",), _reject_campaign, "danger", True),
+            Step("pause", _l("Pause"), "approve", ("approved",), _pause, "secondary"),
+            Step("resume", _l("Resume"), "approve", ("paused",), _resume, "primary"),
+            Step("finish", _l("Finish"), "approve", ("approved", "paused"), _finish, "secondary"),
+        ]
+
+    def apply_rules(self, form, model, is_created):
+        model.occasion = model.occasion or None
+        before = g.get("audit_before") or {}
+        campaign_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
+        if model.schedule_cron:
+            from jobs.campaigns import validate_cron  # the scheduler owns the cron rules
+
+            validate_cron(model.schedule_cron)
+
+
+def _submit_campaign(obj, user, comment):
+    campaign_rules.submit(obj, user)
+
+
+def _approve_campaign(obj, user, comment):
+    campaign_rules.decide(obj, user, True, comment)
+
+
+def _reject_campaign(obj, user, comment):
+    campaign_rules.decide(obj, user, False, comment)
+
+
+def _pause(obj, user, comment):
+    campaign_rules.pause(obj, user)
+
+
+def _resume(obj, user, comment):
+    campaign_rules.resume(obj, user)
+
+
+def _finish(obj, user, comment):
+    campaign_rules.finish(obj, user)
+
+
+def register(admin):
+    category = _l("Gifts & campaigns")
+    admin.add_view(GiftView(Gift, db, name=_l("Gifts"), endpoint="gifts", category=category))
+    admin.add_view(CampaignView(Campaign, db, name=_l("Campaigns"), endpoint="campaigns", category=category))

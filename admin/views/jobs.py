@@ -1,0 +1,171 @@
+"""Automation screens: the scheduled jobs (next run, paused, last run, controls), every run, the outbox."""
+
+import json
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from admin.base import SecureModelView
+from jobs import load_jobs
+from jobs.lease import TTL
+from jobs.registry import JOBS, job_params
+from jobs.scheduler import next_fire
+from models import JobRun, JobSetting, OutboxMessage, SchedulerLease, db, utcnow
+from models.choices import CHANNELS, JOB_RUN_STATUSES, MESSAGE_STATUSES
+from services import access, job_control
+from services.errors import NotAllowed, ValidationError
+from services.formatting import format_datetime
+
+
+def _label(mapping):
+    return lambda view, context, model, name: mapping.get(getattr(model, name), getattr(model, name))
+
+
+class JobsView(SecureModelView):
+    """One row per declared job; head and admin pause, resume, run now and edit parameters."""
+
+    resource = "job_run"
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = False
+    action_permissions = {}
+
+    @expose("/")
+    def index_view(self):
+        load_jobs()
+        settings = {s.job_id: s for s in db.session.scalars(select(JobSetting))}
+        latest = {}
+        last_ids = select(func.max(JobRun.id)).group_by(JobRun.job_id)
+        for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(last_ids))):
+            latest[run.job_id] = run
+        rows = []
+        for job_id, spec in JOBS.items():
+            setting = settings.get(job_id)
+            rows.append(
+                {
+                    "id": job_id,
+                    "title": str(spec.title),
+                    "next": format_datetime(next_fire(spec)),
+                    "paused": bool(setting and setting.paused),
+                    "run_now": bool(setting and setting.run_now_requested_at),
+                    "last": latest.get(job_id),
+                    "params": json.dumps(job_params(job_id), ensure_ascii=False, indent=1) if spec.defaults else None,
+                }
+            )
+        lease = db.session.get(SchedulerLease, "scheduler")
+        active = lease is not None and lease.expires_at > utcnow() - TTL
+        return self.render(
+            "admin/jobs.html",
+            rows=rows,
+            lease=lease,
+            lease_active=active,
+            can_run=access.allowed(current_user, "job_run", "run"),
+            can_pause=access.allowed(current_user, "job_run", "pause"),
+            statuses=JOB_RUN_STATUSES,
+            format_datetime=format_datetime,
+        )
+
+    def _control(self, change):
+        job_id = request.form.get("job_id", "")
+        load_jobs()
+        if job_id not in JOBS:
+            abort(404)
+        try:
+            change(job_id)
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except ValidationError as exc:
+            db.session.rollback()
+            for messages in exc.errors.values():
+                for message in messages:
+                    flash(str(message), "error")
+            return redirect(url_for(".index_view"))
+        flash(_("Saved. The scheduler applies it within a few seconds."), "success")
+        return redirect(url_for(".index_view"))
+
+    @expose("/pause/", methods=["POST"])
+    def pause(self):
+        return self._control(lambda job_id: job_control.set_paused(job_id, True, current_user))
+
+    @expose("/resume/", methods=["POST"])
+    def resume(self):
+        return self._control(lambda job_id: job_control.set_paused(job_id, False, current_user))
+
+    @expose("/run-now/", methods=["POST"])
+    def run_now(self):
+        return self._control(lambda job_id: job_control.request_run_now(job_id, current_user))
+
+    @expose("/params/", methods=["POST"])
+    def params(self):
+        return self._control(
+            lambda job_id: job_control.set_params(job_id, request.form.get("params", ""), current_user)
+        )
+
+
+class JobRunView(SecureModelView):
+    resource = "job_run"
+    can_create = False
+    can_edit = False
+    can_delete = False
+    action_permissions = {}
+    column_list = ["job_id", "scheduled_for", "status", "processed", "created", "total", "attempts", "error"]
+    column_details_list = column_list + ["holder", "started_at", "finished_at"]
+    column_filters = ["job_id", "status", "scheduled_for", "started_at"]
+    column_default_sort = ("id", True)
+    column_formatters = {
+        "status": _label(JOB_RUN_STATUSES),
+        "error": lambda v, c, m, n: Markup.escape((m.error or "")[:300]),
+    }
+    column_labels = {
+        "job_id": _l("Job"),
+        "scheduled_for": _l("Scheduled for"),
+        "status": _l("Status"),
+        "processed": _l("Processed"),
+        "created": _l("Created"),
+        "total": _l("Total"),
+        "attempts": _l("Attempts"),
+        "error": _l("Error"),
+        "holder": _l("Scheduler"),
+        "started_at": _l("Started"),
+        "finished_at": _l("Finished"),
+    }
+
+
+class OutboxView(SecureModelView):
+    resource = "outbox"
+    can_create = False
+    can_edit = False
+    can_delete = False
+    action_permissions = {}
+    column_list = ["created_at", "channel", "recipient", "subject", "status", "attempts", "sent_at", "last_error"]
+    column_details_list = column_list + ["body", "next_attempt_at", "dedupe_key", "campaign_id", "customer_id"]
+    column_filters = ["status", "channel", "recipient", "created_at"]
+    column_searchable_list = ["recipient", "subject"]
+    column_default_sort = ("id", True)
+    column_formatters = {"status": _label(MESSAGE_STATUSES), "channel": _label(CHANNELS)}
+    column_labels = {
+        "created_at": _l("Created"),
+        "channel": _l("Channel"),
+        "recipient": _l("Recipient"),
+        "subject": _l("Subject"),
+        "status": _l("Status"),
+        "attempts": _l("Attempts"),
+        "sent_at": _l("Sent"),
+        "last_error": _l("Last error"),
+        "body": _l("Message"),
+        "next_attempt_at": _l("Next attempt"),
+    }
+
+
+def register(admin):
+    category = _l("Automation")
+    admin.add_view(JobsView(JobSetting, db, name=_l("Scheduled jobs"), endpoint="jobs", category=category))
+    admin.add_view(JobRunView(JobRun, db, name=_l("Job runs"), endpoint="job_runs", category=category))
+    admin.add_view(OutboxView(OutboxMessage, db, name=_l("Outbox"), endpoint="outbox", category=category))

@@ -1,0 +1,245 @@
+"""Views over the tables of the panel configuration (docs/panel.md), and the "Data sources" page.
+
+Each configured table becomes a ``PanelModelView``: the product's secure base view with its
+permissions and row scope read from the configuration (``services.panel``) instead of
+``services.access.MATRIX``, the source's own session, and the audit trail in the CSKH database.
+"""
+
+from flask import abort, g, request
+from flask_admin import BaseView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.exc import InvalidRequestError, StatementError
+
+from admin.base import SecureModelView
+from models import db
+from services import access, audit
+from services import panel as panel_rules
+from services.errors import NotAllowed
+from services.panel_config import Problem
+
+READ_ONLY_NOTICES = {
+    "no_pk": _l("Read only: the table has no primary key."),
+    "view": _l("Read only: this is a database view."),
+    "config": _l("Read only: set by the panel configuration."),
+}
+EXPORT_BATCH = 1000
+
+
+class PanelModelView(SecureModelView):
+    """A reflected table; the base view's security with the configuration's permissions."""
+
+    list_template = "admin/panel/list.html"
+    action_permissions: dict[str, str] = {}
+    column_display_pk = True
+
+    def __init__(self, table: panel_rules.PanelTable, **kwargs):
+        self.panel_table = table
+        config, attr = table.config, table.attr
+        self.column_list = [attr(c) for c in table.list_columns()]
+        self.column_export_list = list(self.column_list)
+        self.column_searchable_list = [attr(c) for c in config.searchable] or None
+        self.column_filters = [attr(c) for c in config.filterable] or None
+        self.column_labels = {attr(c.name): table.column_label(c.name) for c in table.table.columns}
+        if config.default_sort:
+            self.column_default_sort = (attr(config.default_sort[0]), config.default_sort[1])
+        elif table.has_primary_key:
+            self.column_default_sort = [(attr(c.name), False) for c in table.table.primary_key.columns]
+        self.can_view_details = table.has_primary_key
+        pk = [attr(c.name) for c in table.table.primary_key.columns] if table.has_primary_key else []
+        self.primary_key_fields = pk
+        editable = [attr(c) for c in config.editable]
+        creatable_pk = [k for k, c in zip(pk, table.table.primary_key.columns, strict=True) if not _autoincrement(c)]
+        self.form_columns = creatable_pk + [k for k in editable if k not in creatable_pk]
+        super().__init__(table.model, **kwargs)
+        self.session = table.source.session  # the source's scoped session, not CSKH's
+
+    # ---- permissions and scope from the configuration --------------------
+    def _allowed(self, action: str) -> bool:
+        return panel_rules.allowed(current_user, self.panel_table, action)
+
+    def is_accessible(self) -> bool:
+        return self._allowed("view")
+
+    def scope(self, action: str = "view"):
+        return panel_rules.scope_clause(current_user, self.panel_table, action)
+
+    def row_allowed(self, action: str, row) -> bool:
+        return panel_rules.row_allowed(current_user, self.panel_table, action, row)
+
+    def get_one(self, id):
+        try:
+            obj = ModelView.get_one(self, id)
+        except (InvalidRequestError, StatementError):
+            self.session.rollback()
+            return None
+        if obj is None:
+            return None
+        if not self.row_allowed(self.current_action(), obj):
+            abort(403)
+        return obj
+
+    def read_only_notice(self):
+        return READ_ONLY_NOTICES.get(self.panel_table.read_only_reason)
+
+    def keyset_key(self, sort_column, sort_desc):
+        if len(self.primary_key_fields) != 1:
+            return None
+        return super().keyset_key(sort_column, sort_desc)
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        editable = {self.panel_table.attr(c) for c in self.panel_table.config.editable}
+        for name in self.primary_key_fields:
+            if name in form and name not in editable:
+                del form[name]
+        return form
+
+    def export_models(self):
+        yield from self.export_query().yield_per(EXPORT_BATCH)
+
+    def _numeric_columns(self) -> set[str]:
+        from sqlalchemy import Integer, Numeric
+
+        table = self.panel_table
+        return {table.attr(c.name) for c in table.table.columns if isinstance(c.type, Integer | Numeric)}
+
+    # ---- changes: scope after the change, audit in the CSKH database ----
+    def _snapshot(self, model) -> dict:
+        return {key: getattr(model, key, None) for key in self.panel_table.keys.values()}
+
+    def update_model(self, form, model):
+        g.panel_before = self._snapshot(model)
+        return ModelView.update_model(self, form, model)
+
+    def on_model_change(self, form, model, is_created):
+        if not self.row_allowed("create" if is_created else "edit", model):
+            raise NotAllowed()
+
+    def after_model_change(self, form, model, is_created):
+        after = self._snapshot(model)
+        before = {} if is_created else g.get("panel_before", {})
+        changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+        if is_created or changes:
+            self._audit("create" if is_created else "update", model, changes)
+
+    def on_model_delete(self, model):
+        if not self.row_allowed("delete", model):
+            raise NotAllowed()
+        g.panel_deleted = (self.get_pk_value(model), self._snapshot(model))
+
+    def after_model_delete(self, model):
+        pk, snapshot = g.pop("panel_deleted", (None, {}))
+        self._audit("delete", model, snapshot, object_id=pk)
+
+    def _audit(self, action: str, model, changes, object_id=None) -> None:
+        table = self.panel_table
+        audit.record(
+            action,
+            changes=changes,
+            object_type=f"panel:{table.key}",
+            object_id=object_id if object_id is not None else self.get_pk_value(model),
+            detail=f"{table.source.key}.{table.table.name}",
+        )
+        db.session.commit()
+
+    def _audit_export(self, export_type: str) -> None:
+        detail = f"{export_type} {request.query_string.decode()[:500]}"
+        audit.record("export", object_type=f"panel:{self.panel_table.key}", detail=detail)
+        db.session.commit()
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, NotAllowed):
+            self.panel_table.source.session.rollback()
+        return super().handle_view_exception(exc)
+
+
+def _autoincrement(column) -> bool:
+    from sqlalchemy import Integer
+
+    return isinstance(column.type, Integer) and column.autoincrement in (True, "auto")
+
+
+class DataSourcesView(BaseView):
+    """Which sources answered, which tables became pages, and every configuration problem."""
+
+    def is_accessible(self) -> bool:
+        return access.role_of(current_user) in ("head", "admin")
+
+    def is_visible(self) -> bool:
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        from flask import redirect, request, url_for
+
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    @expose("/")
+    def index(self):
+        panel = panel_rules.current_panel()
+        return self.render("admin/panel/sources.html", panel=panel, notices=READ_ONLY_NOTICES)
+
+
+# ---- built-in views: columns, labels and filters from the same file --------
+
+
+def apply_builtin_overrides(admin, panel: panel_rules.Panel) -> None:
+    views = {view.endpoint: view for view in admin._views}
+    for endpoint, attrs in panel.config.builtin.items():
+        view = views.get(endpoint)
+        if not isinstance(view, ModelView) or isinstance(view, PanelModelView):
+            panel.problems.append(Problem(panel.config.path, f"builtin.{endpoint}", "no built-in view with this name"))
+            continue
+        reason = _override(view, attrs)
+        if reason:
+            panel.problems.append(Problem(panel.config.path, f"builtin.{endpoint}", reason))
+
+
+def _override(view, attrs: dict) -> str | None:
+    for attr, names in attrs.items():
+        names = names.keys() if attr == "column_labels" else names
+        unknown = [n for n in names if not hasattr(view.model, str(n).split(".")[0])]
+        if unknown:
+            return f"{attr}: unknown column(s) {', '.join(map(str, unknown))}"
+    saved = {attr: getattr(view, attr, None) for attr in attrs}
+    for attr, value in attrs.items():
+        if attr == "column_labels":
+            labels = {
+                k: panel_rules.LocalizedText(v.get("vi", ""), v.get("en", "")) if isinstance(v, dict) else v
+                for k, v in value.items()
+            }
+            value = {**(view.column_labels or {}), **labels}
+        setattr(view, attr, value)
+    try:
+        view._refresh_cache()
+    except Exception as exc:  # noqa: BLE001 - Flask-Admin raises plain Exception for a bad field
+        for attr, value in saved.items():
+            setattr(view, attr, value)
+        view._refresh_cache()
+        return str(exc)
+    return None
+
+
+def register(admin):
+    panel = panel_rules.init_panel(admin.app)
+    logged = len(panel.problems)
+    for key, table in panel.tables.items():
+        try:
+            view = PanelModelView(
+                table, name=table.label(), category=table.category(), endpoint=f"panel_{key}", url=f"panel/{key}"
+            )
+        except Exception as exc:  # noqa: BLE001 - a column type Flask-Admin cannot handle must not stop the app
+            panel.problems.append(Problem(panel.config.path, f"tables.{key}", f"cannot build the page: {exc}"))
+            continue
+        admin.add_view(view)
+    apply_builtin_overrides(admin, panel)
+    admin.add_view(
+        DataSourcesView(
+            name=_l("Data sources"), endpoint="panel_sources", url="panel-sources", category=_l("Administration")
+        )
+    )
+    for problem in panel.problems[logged:]:
+        panel_rules.log.error("panel configuration: %s", problem)

@@ -1,0 +1,92 @@
+"""The decision page every approval-driven view shares: ``/decide/?id=`` shows the row's
+history and the steps the user may take, each a POST (CSRF) with a comment box.
+
+Status never changes through the edit form; each step calls one function of services/,
+which checks the role matrix, the status and the four-eyes rule itself.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from models import db
+from services import access, approvals
+from services.errors import CSKHError, NotAllowed
+
+
+@dataclass(frozen=True)
+class Step:
+    op: str
+    label: str
+    action: str
+    """The services.access action the step needs (used to show the button)."""
+    from_statuses: tuple[str, ...]
+    run: Callable
+    """run(obj, user, comment) -> the row to show next, or None for ``obj``."""
+    style: str = "primary"
+    decision: bool = False
+
+
+class WorkflowMixin:
+    """Adds ``/decide/`` to a SecureModelView; subclasses define ``steps()``."""
+
+    workflow_template = "admin/workflow.html"
+    details_template = "admin/workflow_details.html"
+
+    def steps(self) -> list[Step]:
+        raise NotImplementedError
+
+    def available_steps(self, obj) -> list[Step]:
+        user = current_user
+        return [
+            s for s in self.steps() if obj.status in s.from_statuses and access.can(user, s.action, self.resource, obj)
+        ]
+
+    def status_label(self, obj) -> str:
+        return str(self.column_choices_map().get(obj.status, obj.status))
+
+    def column_choices_map(self) -> dict:
+        return dict((self.column_choices or {}).get("status", []))
+
+    def _render_decide(self, obj, error=None, status=200):
+        user = current_user
+        html = self.render(
+            self.workflow_template,
+            model=obj,
+            steps=self.available_steps(obj),
+            error=error,
+            status_label=self.status_label(obj),
+            own=approvals.authored_by(obj, user),
+            return_url=url_for(".details_view", id=obj.id),
+        )
+        return html, status
+
+    @expose("/decide/", methods=("GET", "POST"))
+    def decide_view(self):
+        obj = self.get_one(request.values.get("id", ""))
+        if obj is None:
+            abort(404)
+        if request.method == "GET":
+            return self._render_decide(obj)
+        step = {s.op: s for s in self.steps()}.get(request.form.get("op", ""))
+        if step is None:
+            abort(400)
+        comment = (request.form.get("comment") or "").strip()[:2000] or None
+        user = current_user._get_current_object()
+        try:
+            shown = step.run(obj, user, comment)
+            db.session.commit()
+        except NotAllowed as exc:
+            db.session.rollback()
+            return self._render_decide(self.get_one(str(obj.id)), error=str(exc.message), status=403)
+        except CSKHError as exc:
+            db.session.rollback()
+            messages = [str(m) for msgs in getattr(exc, "errors", {}).values() for m in msgs] or [str(exc.message)]
+            return self._render_decide(self.get_one(str(obj.id)), error=" ".join(messages), status=400)
+        flash(_("Done: %(step)s.", step=step.label), "success")
+        target = shown or obj
+        return redirect(url_for(".details_view", id=target.id))

@@ -1,0 +1,63 @@
+"""The bench's own database: created once per backend and size, seeded set-based, indexed, analysed."""
+
+import os
+import time
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from config import INSTANCE
+
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_DB = "cskh_bench"
+
+
+def database_url(backend: str, customers: int) -> str:
+    """The bench database's URL; PostgreSQL's is created when missing (``cskh_bench``)."""
+    if backend == "sqlite":
+        INSTANCE.mkdir(exist_ok=True)
+        return f"sqlite:///{INSTANCE / f'bench_{customers}.sqlite3'}"
+    if backend != "postgresql":
+        raise SystemExit(f"--db {backend}: choose sqlite or postgresql")
+    server = make_url(POSTGRES_SERVER)
+    name = f"{POSTGRES_DB}_{customers}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def prepare(app, customers: int, log=print) -> dict:
+    """Schema, data (only when the database holds fewer customers), search index and statistics."""
+    from models import Complaint, Customer, Interaction, Order, db
+    from services import demo_data
+    from services.search_index import ensure_search_indexes
+
+    with app.app_context():
+        db.create_all()
+        have = db.session.scalar(select(func.count()).select_from(Customer))
+        if have < customers:
+            started = time.perf_counter()
+            done = [have]
+
+            def progress(n):
+                done[0] += n
+                if done[0] % 50_000 < n:
+                    log(f"  seeded {done[0]:,} customers ({time.perf_counter() - started:.0f} s)")
+
+            log(f"Seeding {customers - have:,} customers (and their history) ...")
+            demo_data.seed(customers - have, progress=progress)
+            log(f"  seeded in {time.perf_counter() - started:.0f} s")
+        statements = ensure_search_indexes(db.engine)
+        for statement in statements:
+            log(f"  index: {statement}")
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+        return {
+            "customers": db.session.scalar(select(func.count()).select_from(Customer)),
+            "interactions": db.session.scalar(select(func.count()).select_from(Interaction)),
+            "orders": db.session.scalar(select(func.count()).select_from(Order)),
+            "complaints": db.session.scalar(select(func.count()).select_from(Complaint)),
+        }

@@ -1,0 +1,34 @@
+"""``flask panel inspect URL`` (a starter configuration, like Django's inspectdb) and ``flask panel check``."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from services import panel as panel_rules
+from services.panel_inspect import starter_config
+
+
+def register(app: Flask) -> None:
+    group = AppGroup("panel", help="Panels over existing databases (docs/panel.md).")
+
+    @group.command("inspect")
+    @click.argument("url")
+    @click.option("--source", default="main", show_default=True, help="Name of the source in the configuration.")
+    @click.option("--schema", default=None, help="Database schema (PostgreSQL), if not the default one.")
+    def inspect_command(url: str, source: str, schema: str | None) -> None:
+        """Print a starter TOML configuration for every table and view of the database at URL."""
+        click.echo(starter_config(url, source=source, schema=schema))
+
+    @group.command("check")
+    def check_command() -> None:
+        """Load PANEL_CONFIG, connect and reflect; list every problem (exit code 1 if any)."""
+        panel = panel_rules.current_panel()
+        for key, table in panel.tables.items():
+            note = f" ({table.read_only_reason})" if table.read_only_reason else ""
+            click.echo(f"ok  {key}: {table.source.key}.{table.table.name}{note}")
+        for problem in panel.problems:
+            click.echo(f"ERR {problem}", err=True)
+        if panel.problems:
+            raise SystemExit(1)
+
+    app.cli.add_command(group)

@@ -1,0 +1,48 @@
+"""Daily KPI aggregates kept by the scheduler, so the dashboard sums a few rows per day at scale.
+
+One row per (local day, team, agent) holds the additive counts of that day; ``KpiSnapshotDay``
+marks a day as taken, so a day without activity still counts as covered. Written only by
+``services.kpis.take_snapshot``.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, Integer, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+
+_Count = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class KpiDailySnapshot(Base):
+    __tablename__ = "kpi_daily_snapshots"
+    __table_args__ = (UniqueConstraint("day", "team_key", "agent_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    team_key: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    """The team the counts belong to (complaint.team_id, else the customer's team); 0 = none."""
+    agent_key: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    """The agent (complaint assignee, else the customer's owner); 0 = none."""
+    opened: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_fcr: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_late: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_seconds: Mapped[int] = mapped_column(_Count, default=0)
+    nps_answers: Mapped[int] = mapped_column(Integer, default=0)
+    promoters: Mapped[int] = mapped_column(Integer, default=0)
+    detractors: Mapped[int] = mapped_column(Integer, default=0)
+    csat_answers: Mapped[int] = mapped_column(Integer, default=0)
+    csat_sum: Mapped[int] = mapped_column(Integer, default=0)
+    csat_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KpiSnapshotDay(Base):
+    """A day whose snapshot rows are complete (possibly none: a quiet day)."""
+
+    __tablename__ = "kpi_snapshot_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,47 @@
+"""Appointments and call-backs after the call: the outcome (done / no answer) and the satisfaction score."""
+
+from flask_babel import lazy_gettext as _l
+
+from models import Appointment, db
+from services import access, audit
+from services.errors import InvalidTransition, NotAllowed, ValidationError
+
+OUTCOME_STATUSES = ("done", "no_answer")
+
+
+def record_outcome(
+    appointment: Appointment,
+    status: str,
+    user,
+    outcome: str | None = None,
+    satisfaction: int | str | None = None,
+    *,
+    session=None,
+) -> Appointment:
+    """Close a planned appointment as ``done`` or ``no_answer`` with what happened and, optionally, the
+    customer's satisfaction (1–5, kept only for a call that took place); audited. Nothing changes if it raises."""
+    session = session or db.session
+    if status not in OUTCOME_STATUSES or appointment.status != "planned":
+        raise InvalidTransition(_l("Only a planned appointment can be marked done or not answered."))
+    if not access.can(user, "edit", "appointment", appointment, session=session):
+        raise NotAllowed()
+    score = None
+    if status == "done" and satisfaction not in (None, ""):
+        try:
+            score = int(satisfaction)
+        except (TypeError, ValueError):
+            score = 0
+        if not 1 <= score <= 5:
+            raise ValidationError({"satisfaction": [_l("Choose a score from 1 to 5.")]})
+    text = (outcome or "").strip() or None
+    changes = {"status": (appointment.status, status)}
+    if text:
+        changes["outcome"] = (appointment.outcome, text)
+        appointment.outcome = text
+    if score is not None:
+        changes["satisfaction"] = (appointment.satisfaction, score)
+        appointment.satisfaction = score
+    appointment.status = status
+    audit.record("outcome", appointment, changes=changes, user=user, session=session)
+    session.flush()
+    return appointment

@@ -1,0 +1,220 @@
+"""Complaints, support and warranty requests: the status workflow, the SLA, assignment, escalation.
+
+The workflow is data (``TRANSITIONS``); ``transition`` is the one function the forms, row actions,
+jobs and CLI call to change a request's status, and it asks ``services.access`` first.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from models import Complaint, Customer, SlaRule, Team, User, db
+from models.choices import COMPLAINT_CATEGORIES, PRIORITIES, REQUEST_KINDS
+from services import access, audit, validation
+from services.errors import InvalidTransition, NotAllowed, ValidationError
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("in_progress", "resolved"),
+    "in_progress": ("waiting", "resolved"),
+    "waiting": ("in_progress", "resolved"),
+    "resolved": ("closed", "in_progress"),
+    "closed": ("in_progress",),
+}
+"""Status -> the statuses it may move to. Back to in_progress from resolved/closed is a reopen."""
+
+OPEN_STATUSES = ("new", "in_progress", "waiting")
+REOPEN_FROM = ("resolved", "closed")
+DEFAULT_SLA_HOURS = {"urgent": 4, "high": 24, "normal": 48, "low": 120}
+
+
+def allowed_transitions(status: str | None) -> tuple[str, ...]:
+    return TRANSITIONS.get(status or "new", ())
+
+
+def is_open(complaint: Complaint) -> bool:
+    return complaint.status in OPEN_STATUSES
+
+
+def _now(now: datetime | None = None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def sla_hours(priority: str, session=None) -> int:
+    """Hours to resolve a request of ``priority``: the SlaRule row, else the default."""
+    session = session or db.session
+    hours = session.scalar(select(SlaRule.hours).where(SlaRule.priority == priority))
+    return int(hours) if hours else DEFAULT_SLA_HOURS.get(priority, DEFAULT_SLA_HOURS["normal"])
+
+
+def due_at_for(priority: str, opened_at: datetime | None = None, session=None) -> datetime:
+    return _aware(_now(opened_at)) + timedelta(hours=sla_hours(priority or "normal", session))
+
+
+def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
+    """Open and past its due time."""
+    if complaint.due_at is None or not is_open(complaint):
+        return False
+    return _aware(complaint.due_at) < _now(now)
+
+
+def _require(user, action: str, complaint: Complaint) -> None:
+    if not access.can(user, action, "complaint", complaint):
+        raise NotAllowed()
+
+
+def open_complaint(
+    user,
+    customer: Customer,
+    subject: str,
+    *,
+    description: str | None = None,
+    kind: str = "complaint",
+    category: str = "other",
+    priority: str = "normal",
+    channel: str | None = None,
+    assignee: User | None = None,
+    now: datetime | None = None,
+    session=None,
+) -> Complaint:
+    """A new request for ``customer``: team from the customer, due time from the SLA; audited."""
+    session = session or db.session
+    errors: dict[str, list] = {}
+    try:
+        subject = validation.require_text(subject, "subject", 200)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    for value, mapping, field in (
+        (kind, REQUEST_KINDS, "kind"),
+        (category, COMPLAINT_CATEGORIES, "category"),
+        (priority, PRIORITIES, "priority"),
+    ):
+        if value not in mapping:
+            errors.setdefault(field, []).append(_l("Choose one of the listed values."))
+    if errors:
+        raise ValidationError(errors)
+    complaint = Complaint(
+        customer_id=customer.id,
+        subject=subject,
+        description=(description or "").strip() or None,
+        kind=kind,
+        category=category,
+        priority=priority,
+        channel=channel,
+        status="new",
+        assignee_id=assignee.id if assignee else (customer.owner_id or getattr(user, "id", None)),
+    )
+    prepare_new(complaint, now=now, session=session)
+    session.add(complaint)
+    session.flush()
+    _require(user, "create", complaint)
+    audit.record("create", complaint, changes=audit.diff(complaint, {}), user=user, session=session)
+    return complaint
+
+
+def prepare_new(complaint: Complaint, now: datetime | None = None, session=None) -> Complaint:
+    """Fields a new request always gets, whichever form made it: status, opened, team, due time."""
+    session = session or db.session
+    complaint.status = "new"
+    complaint.opened_at = complaint.opened_at or _now(now)
+    complaint.priority = complaint.priority or "normal"
+    if complaint.customer_id and complaint.team_id is None:
+        complaint.team_id = session.scalar(select(Customer.team_id).where(Customer.id == complaint.customer_id))
+    complaint.due_at = due_at_for(complaint.priority, complaint.opened_at, session)
+    complaint.reopened_count = complaint.reopened_count or 0
+    return complaint
+
+
+def transition(
+    complaint: Complaint,
+    to_status: str,
+    user,
+    resolution: str | None = None,
+    *,
+    satisfaction: int | None = None,
+    now: datetime | None = None,
+    session=None,
+) -> Complaint:
+    """Move ``complaint`` to ``to_status`` if the workflow and the user's scope allow it; audited.
+
+    Raises InvalidTransition (not a next status), NotAllowed, or ValidationError("resolution")
+    when resolving without a resolution text. Nothing is changed when it raises.
+    """
+    session = session or db.session
+    before = complaint.status
+    if to_status not in allowed_transitions(before):
+        raise InvalidTransition()
+    _require(user, "transition", complaint)
+    text = (resolution or "").strip() or None
+    if to_status == "resolved" and not (text or (complaint.resolution or "").strip()):
+        raise ValidationError({"resolution": [_l("Write the resolution before resolving the request.")]})
+    moment = _now(now)
+    changes = {"status": (before, to_status)}
+    if text:
+        changes["resolution"] = (complaint.resolution, text)
+        complaint.resolution = text
+    if to_status == "resolved":
+        complaint.resolved_at = moment
+        changes["resolved_at"] = (None, moment)
+    elif to_status == "closed":
+        complaint.closed_at = moment
+        changes["closed_at"] = (None, moment)
+        if satisfaction is not None:
+            complaint.satisfaction = satisfaction
+    elif to_status == "in_progress" and before in REOPEN_FROM:
+        complaint.reopened_count = (complaint.reopened_count or 0) + 1
+        complaint.resolved_at = None
+        complaint.closed_at = None
+        changes["reopened_count"] = (complaint.reopened_count - 1, complaint.reopened_count)
+    complaint.status = to_status
+    audit.record("transition", complaint, changes=changes, user=user, session=session)
+    session.flush()
+    return complaint
+
+
+def assign(complaint: Complaint, assignee: User, user, session=None) -> Complaint:
+    """Give the request to ``assignee`` (an active agent or lead of the request's team, or anyone for the head)."""
+    session = session or db.session
+    _require(user, "assign", complaint)
+    if assignee is None or not assignee.active:
+        raise ValidationError({"assignee": [_l("Choose an active member of staff.")]})
+    if access.role_of(user) != "head" and complaint.team_id is not None and assignee.team_id != complaint.team_id:
+        raise ValidationError({"assignee": [_l("The assignee must belong to the request's team.")]})
+    before = complaint.assignee_id
+    complaint.assignee_id = assignee.id
+    if complaint.status == "new":
+        complaint.status = "in_progress"
+    audit.record("assign", complaint, changes={"assignee_id": (before, assignee.id)}, user=user, session=session)
+    session.flush()
+    return complaint
+
+
+def escalate(complaint: Complaint, user, target_text: str | None = None, now: datetime | None = None, session=None):
+    """Escalate to the lead of the request's team (or, with ``target_text``, to another department)."""
+    session = session or db.session
+    _require(user, "escalate", complaint)
+    if not is_open(complaint):
+        raise InvalidTransition(_l("Only an open request can be escalated."))
+    lead = None
+    if complaint.team_id is not None:
+        lead = session.scalar(select(User).join(Team, Team.lead_id == User.id).where(Team.id == complaint.team_id))
+    target = (target_text or "").strip()[:120] or (lead.name if lead else "")
+    if not target:
+        raise ValidationError({"escalated_to": [_l("The request's team has no lead; name who takes it over.")]})
+    before = (complaint.escalated_to_id, complaint.escalated_to)
+    complaint.escalated_to_id = lead.id if lead else None
+    complaint.escalated_to = target
+    complaint.escalated_at = _now(now)
+    audit.record(
+        "escalate",
+        complaint,
+        changes={"escalated_to_id": (before[0], complaint.escalated_to_id), "escalated_to": (before[1], target)},
+        user=user,
+        session=session,
+    )
+    session.flush()
+    return complaint

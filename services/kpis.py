@@ -1,0 +1,467 @@
+"""The KPIs the head reads (seeds 000 and 004), as plain functions over a period and a user's rows.
+
+A period is ``[start, end)`` in local calendar dates (Asia/Ho_Chi_Minh). Every figure counts
+only the rows the user's dashboard scope allows (``services.access.MATRIX["dashboard"]``: an
+agent their own rows, a lead the team's, the head all), through the same row rules as the
+screens. Additive counts (complaints opened/resolved, survey answers, orders) come from the
+daily snapshots for days already taken plus live rows for the rest (``counts``); the others
+(backlog, 90th percentile, engagement, retention, budget) are live queries. docs/kpis.md
+gives each formula.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import case, delete, exists, false, func, or_, select, true
+
+from models import (
+    Budget,
+    BudgetLine,
+    Complaint,
+    Customer,
+    Interaction,
+    KpiDailySnapshot,
+    KpiSnapshotDay,
+    Order,
+    SurveyAnswer,
+    db,
+)
+from services import access
+from services.formatting import local_tz
+
+Key = tuple[int, int]
+"""(team id or 0, agent id or 0): the finest grain of the additive counts."""
+
+
+# ---- periods ---------------------------------------------------------------
+def local_start(day: date) -> datetime:
+    """The instant a local calendar day begins, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=local_tz())
+
+
+def today() -> date:
+    return datetime.now(local_tz()).date()
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same length just before ``[start, end)``."""
+    return start - (end - start), start
+
+
+def month_period(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def quarter_period(year: int, q: int) -> tuple[date, date]:
+    start = date(year, 3 * q - 2, 1)
+    return start, (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1))
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+# ---- scope -----------------------------------------------------------------
+def dashboard_scope(user) -> str | None:
+    """ "own", "team", "all" or None (the administrator has no customer figures)."""
+    return access.scope_name(user, "dashboard", "view")
+
+
+def row_scope(user, resource: str):
+    """SQL condition: the rows of ``resource`` that count in ``user``'s figures."""
+    scope = dashboard_scope(user)
+    if scope is None:
+        return false()
+    if scope == "all":
+        return true()
+    return access.ROW_RULES[resource][scope](user)
+
+
+# ---- additive counts ---------------------------------------------------------
+@dataclass
+class Counts:
+    """Additive counts of a period; every derived KPI below is a ratio of these."""
+
+    opened: int = 0
+    resolved: int = 0
+    resolved_fcr: int = 0
+    resolved_late: int = 0
+    resolve_seconds: int = 0
+    nps_answers: int = 0
+    promoters: int = 0
+    detractors: int = 0
+    csat_answers: int = 0
+    csat_sum: int = 0
+    csat_satisfied: int = 0
+    orders: int = 0
+
+    def add(self, other: "Counts") -> "Counts":
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+COUNT_FIELDS = [f.name for f in fields(Counts)]
+
+
+def _key(team, agent) -> Key:
+    return (team or 0, agent or 0)
+
+
+def _n(value) -> int:
+    return int(value or 0)
+
+
+def live_counts(start_at: datetime, end_at: datetime, user=None) -> dict[Key, Counts]:
+    """Counts per (team, agent) of events in ``[start_at, end_at)`` from the live tables.
+
+    Complaints count for their team and assignee; survey answers and orders for their
+    customer's team and owner. ``user=None`` counts every row (the snapshot job).
+    """
+    scope = (lambda r: true()) if user is None else (lambda r: row_scope(user, r))
+    out: dict[Key, Counts] = defaultdict(Counts)
+    c = Complaint
+    opened = (
+        select(c.team_id, c.assignee_id, func.count())
+        .where(c.opened_at >= start_at, c.opened_at < end_at, scope("complaint"))
+        .group_by(c.team_id, c.assignee_id)
+    )
+    for team, agent, n in db.session.execute(opened):
+        out[_key(team, agent)].opened += n
+    resolved = select(c.team_id, c.assignee_id, c.opened_at, c.resolved_at, c.due_at, c.first_contact_resolved).where(
+        c.resolved_at >= start_at, c.resolved_at < end_at, scope("complaint")
+    )
+    for team, agent, opened_at, resolved_at, due_at, fcr in db.session.execute(resolved):
+        row = out[_key(team, agent)]
+        row.resolved += 1
+        row.resolved_fcr += 1 if fcr else 0
+        row.resolved_late += 1 if due_at is not None and resolved_at > due_at else 0
+        row.resolve_seconds += max(0, int((resolved_at - opened_at).total_seconds()))
+    s = SurveyAnswer
+    surveys = (
+        select(
+            Customer.team_id,
+            Customer.owner_id,
+            func.count(s.nps),
+            func.sum(case((s.nps >= 9, 1), else_=0)),
+            func.sum(case((s.nps <= 6, 1), else_=0)),
+            func.count(s.csat),
+            func.sum(s.csat),
+            func.sum(case((s.csat >= 4, 1), else_=0)),
+        )
+        .select_from(s)
+        .join(Customer, Customer.id == s.customer_id)
+        .where(s.answered_at >= start_at, s.answered_at < end_at, scope("survey"))
+        .group_by(Customer.team_id, Customer.owner_id)
+    )
+    for team, agent, nps_n, prom, detr, csat_n, csat_sum, sat in db.session.execute(surveys):
+        row = out[_key(team, agent)]
+        row.nps_answers += _n(nps_n)
+        row.promoters += _n(prom)
+        row.detractors += _n(detr)
+        row.csat_answers += _n(csat_n)
+        row.csat_sum += _n(csat_sum)
+        row.csat_satisfied += _n(sat)
+    orders = (
+        select(Customer.team_id, Customer.owner_id, func.count())
+        .select_from(Order)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(Order.created_at >= start_at, Order.created_at < end_at, scope("order"))
+        .group_by(Customer.team_id, Customer.owner_id)
+    )
+    for team, agent, n in db.session.execute(orders):
+        out[_key(team, agent)].orders += n
+    return dict(out)
+
+
+def take_snapshot(day: date) -> int:
+    """Store the counts of local ``day`` for every (team, agent); re-running replaces them.
+
+    Idempotent: the day's rows are deleted and written again in the caller's transaction
+    (the caller commits). Returns the number of rows written.
+    """
+    rows = live_counts(local_start(day), local_start(day + timedelta(days=1)))
+    db.session.execute(delete(KpiDailySnapshot).where(KpiDailySnapshot.day == day))
+    for (team, agent), c in rows.items():
+        db.session.add(KpiDailySnapshot(day=day, team_key=team, agent_key=agent, **c.as_dict()))
+    marker = db.session.get(KpiSnapshotDay, day)
+    if marker is None:
+        db.session.add(KpiSnapshotDay(day=day, taken_at=datetime.now(UTC)))
+    else:
+        marker.taken_at = datetime.now(UTC)
+    db.session.flush()
+    return len(rows)
+
+
+def _snapshot_scope(user):
+    scope = dashboard_scope(user)
+    if scope == "all":
+        return true()
+    if scope == "team" and user.team_id is not None:
+        return KpiDailySnapshot.team_key == user.team_id
+    return false()
+
+
+def snapshot_counts(first: date, stop: date, user) -> dict[Key, Counts]:
+    """Sum of the stored rows of days ``[first, stop)`` in ``user``'s scope."""
+    s = KpiDailySnapshot
+    query = (
+        select(s.team_key, s.agent_key, *(func.sum(getattr(s, name)) for name in COUNT_FIELDS))
+        .where(s.day >= first, s.day < stop, _snapshot_scope(user))
+        .group_by(s.team_key, s.agent_key)
+    )
+    return {
+        (team, agent): Counts(**{name: _n(v) for name, v in zip(COUNT_FIELDS, values, strict=True)})
+        for team, agent, *values in db.session.execute(query)
+    }
+
+
+def _runs(start: date, end: date, covered: set[date]) -> list[tuple[bool, date, date]]:
+    """``[start, end)`` cut into maximal runs of covered / not covered days."""
+    runs: list[tuple[bool, date, date]] = []
+    day = start
+    while day < end:
+        flag = day in covered
+        if runs and runs[-1][0] == flag:
+            runs[-1] = (flag, runs[-1][1], day + timedelta(days=1))
+        else:
+            runs.append((flag, day, day + timedelta(days=1)))
+        day += timedelta(days=1)
+    return runs
+
+
+def counts(user, start: date, end: date, *, snapshots: bool = True, now: date | None = None) -> dict[Key, Counts]:
+    """Counts per (team, agent) over ``[start, end)``: stored days from snapshots, the rest live.
+
+    A day counts as stored when it was snapshotted and is before today. The agent's "own"
+    scope (assignee or customer owner) has no snapshot grain, so it is always live.
+    """
+    scope = dashboard_scope(user)
+    if scope is None:
+        return {}
+    covered: set[date] = set()
+    if snapshots and scope != "own":
+        last = min(end, now or today())
+        covered = set(
+            db.session.scalars(select(KpiSnapshotDay.day).where(KpiSnapshotDay.day >= start, KpiSnapshotDay.day < last))
+        )
+    total: dict[Key, Counts] = defaultdict(Counts)
+    for stored, first, stop in _runs(start, end, covered):
+        part = (
+            snapshot_counts(first, stop, user) if stored else live_counts(local_start(first), local_start(stop), user)
+        )
+        for key, c in part.items():
+            total[key].add(c)
+    return dict(total)
+
+
+def total(rows: dict[Key, Counts]) -> Counts:
+    result = Counts()
+    for c in rows.values():
+        result.add(c)
+    return result
+
+
+def by(rows: dict[Key, Counts], grain: str) -> dict[int, Counts]:
+    """Reduce per-(team, agent) counts to per-team (``grain="team"``) or per-agent counts."""
+    index = 0 if grain == "team" else 1
+    out: dict[int, Counts] = defaultdict(Counts)
+    for key, c in rows.items():
+        out[key[index]].add(c)
+    return dict(out)
+
+
+# ---- ratios of counts ----------------------------------------------------------
+def _ratio(part, whole, scale: float = 100.0) -> float | None:
+    return None if not whole else round(part * scale / whole, 1)
+
+
+def nps_of(c: Counts) -> float | None:
+    return _ratio(c.promoters - c.detractors, c.nps_answers)
+
+
+def csat_avg_of(c: Counts) -> float | None:
+    return None if not c.csat_answers else round(c.csat_sum / c.csat_answers, 2)
+
+
+def csat_share_of(c: Counts) -> float | None:
+    return _ratio(c.csat_satisfied, c.csat_answers)
+
+
+def fcr_of(c: Counts) -> float | None:
+    return _ratio(c.resolved_fcr, c.resolved)
+
+
+def avg_resolve_hours_of(c: Counts) -> float | None:
+    return None if not c.resolved else round(c.resolve_seconds / c.resolved / 3600, 1)
+
+
+def complaint_rate_of(c: Counts) -> float | None:
+    return _ratio(c.opened, c.orders)
+
+
+# ---- the KPIs, one function each -------------------------------------------------
+def nps(user, start: date, end: date) -> float | None:
+    """% promoters (9–10) minus % detractors (0–6) of the period's answers with an NPS."""
+    return nps_of(total(counts(user, start, end)))
+
+
+def csat(user, start: date, end: date) -> tuple[float | None, float | None]:
+    """(average CSAT 1–5, % of CSAT answers that are 4 or 5)."""
+    c = total(counts(user, start, end))
+    return csat_avg_of(c), csat_share_of(c)
+
+
+def first_contact_resolution(user, start: date, end: date) -> float | None:
+    """% of the complaints resolved in the period that were resolved at first contact."""
+    return fcr_of(total(counts(user, start, end)))
+
+
+def complaint_rate(user, start: date, end: date) -> float | None:
+    """Complaints opened per 100 orders created in the period."""
+    return complaint_rate_of(total(counts(user, start, end)))
+
+
+def moment(end: date) -> datetime:
+    """The instant "as of" a period: its end, or now for a period still running."""
+    return min(local_start(end), datetime.now(UTC))
+
+
+def open_at(at: datetime):
+    c = Complaint
+    return (
+        c.opened_at < at,
+        or_(c.resolved_at.is_(None), c.resolved_at >= at),
+        or_(c.closed_at.is_(None), c.closed_at >= at),
+    )
+
+
+def backlog(user, end: date, *, at: datetime | None = None) -> dict[str, int]:
+    """Complaints open at the end of the period (or now), by age: <1 day, 1–3, 3–7, >7 days."""
+    at = at or moment(end)
+    c = Complaint
+    day = timedelta(days=1)
+
+    def older(days):
+        return func.sum(case((c.opened_at <= at - days * day, 1), else_=0))
+
+    row = db.session.execute(
+        select(func.count(), older(1), older(3), older(7), func.sum(case((c.due_at < at, 1), else_=0))).where(
+            *open_at(at), row_scope(user, "complaint")
+        )
+    ).one()
+    n, over1, over3, over7, overdue = (_n(v) for v in row)
+    return {
+        "total": n,
+        "under_1d": n - over1,
+        "1_3d": over1 - over3,
+        "3_7d": over3 - over7,
+        "over_7d": over7,
+        "overdue": overdue,
+    }
+
+
+def resolve_hours(user, start: date, end: date) -> tuple[float | None, float | None]:
+    """(average, 90th percentile) hours from opening to resolution of complaints resolved in the period.
+
+    The percentile is the nearest-rank one (the ceil(0.9·n)-th smallest duration), computed
+    in Python over the ordered durations, so every database gives the same answer.
+    """
+    c = Complaint
+    rows = db.session.execute(
+        select(c.opened_at, c.resolved_at).where(
+            c.resolved_at >= local_start(start), c.resolved_at < local_start(end), row_scope(user, "complaint")
+        )
+    ).all()
+    durations = sorted(max(0.0, (resolved - opened).total_seconds()) for opened, resolved in rows)
+    if not durations:
+        return None, None
+    p90 = durations[math.ceil(0.9 * len(durations)) - 1]
+    return round(sum(durations) / len(durations) / 3600, 1), round(p90 / 3600, 1)
+
+
+def sla_breaches(user, start: date, end: date) -> int:
+    """Complaints resolved in the period after their due time, plus those open past due at its end."""
+    return total(counts(user, start, end)).resolved_late + backlog(user, end)["overdue"]
+
+
+def resolved_share(user, start: date, end: date) -> float | None:
+    """% of the complaints opened in the period that were resolved before its end (or now)."""
+    c = Complaint
+    at = moment(end)
+    opened, resolved = db.session.execute(
+        select(func.count(), func.sum(case((c.resolved_at < at, 1), else_=0))).where(
+            c.opened_at >= local_start(start), c.opened_at < local_start(end), row_scope(user, "complaint")
+        )
+    ).one()
+    return _ratio(_n(resolved), _n(opened))
+
+
+def _active(first: date, stop: date):
+    """Customers with an order or an interaction in ``[first, stop)``."""
+    a, b = local_start(first), local_start(stop)
+    return or_(
+        exists().where(Order.customer_id == Customer.id, Order.created_at >= a, Order.created_at < b),
+        exists().where(
+            Interaction.customer_id == Customer.id, Interaction.occurred_at >= a, Interaction.occurred_at < b
+        ),
+    )
+
+
+def engagement(user, start: date, end: date) -> tuple[int, float | None]:
+    """(customers with an interaction in the period, that number per 100 customers existing at its end)."""
+    a, b = local_start(start), local_start(end)
+    scope = row_scope(user, "customer")
+    engaged = db.session.scalar(
+        select(func.count())
+        .select_from(Customer)
+        .where(
+            scope,
+            exists().where(
+                Interaction.customer_id == Customer.id, Interaction.occurred_at >= a, Interaction.occurred_at < b
+            ),
+        )
+    )
+    customers = db.session.scalar(select(func.count()).select_from(Customer).where(scope, Customer.created_at < b))
+    return _n(engaged), _ratio(_n(engaged), _n(customers))
+
+
+def retention(user, start: date, end: date) -> dict:
+    """Of the customers active (order or interaction) in the previous period of the same length,
+    the share also active in this one (retention) and the share not (churn = 100 − retention)."""
+    p_start, p_end = previous_period(start, end)
+    scope = row_scope(user, "customer")
+    before = _n(db.session.scalar(select(func.count()).select_from(Customer).where(scope, _active(p_start, p_end))))
+    kept = _n(
+        db.session.scalar(
+            select(func.count()).select_from(Customer).where(scope, _active(p_start, p_end), _active(start, end))
+        )
+    )
+    rate = _ratio(kept, before)
+    return {
+        "previous_active": before,
+        "retained": kept,
+        "retention": rate,
+        "churn": None if rate is None else round(100 - rate, 1),
+    }
+
+
+def budget_usage(user, year: int, q: int) -> dict:
+    """Planned and spent VND of the quarter's approved budgets (the user's budget scope), by category."""
+    rows = db.session.execute(
+        select(BudgetLine.category, func.sum(BudgetLine.planned), func.sum(BudgetLine.spent))
+        .join(Budget, Budget.id == BudgetLine.budget_id)
+        .where(Budget.quarter == f"{year}-Q{q}", Budget.status == "approved", access.scope_clause(user, "budget"))
+        .group_by(BudgetLine.category)
+        .order_by(BudgetLine.category)
+    ).all()
+    lines = {cat: {"planned": _n(p), "spent": _n(s), "used": _ratio(_n(s), _n(p))} for cat, p, s in rows}
+    care = [lines[k] for k in ("gifts", "campaigns") if k in lines]
+    planned, spent = sum(x["planned"] for x in care), sum(x["spent"] for x in care)
+    return {"lines": lines, "gifts_campaigns": {"planned": planned, "spent": spent, "used": _ratio(spent, planned)}}

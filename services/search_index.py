@@ -1,0 +1,106 @@
+"""The index behind customer search, per database, created idempotently.
+
+Search matches ``customers.search_text`` (folded name, email, phone digits). A B-tree
+cannot serve ``LIKE '%term%'``; what can (measured, docs/performance.md):
+
+- PostgreSQL: a pg_trgm GIN index; ``LIKE '%lan%'`` uses it as it is.
+- SQLite: an FTS5 trigram table kept in sync by triggers; it needs its own condition
+  (``search_condition``), used only when the table exists (tests build the schema
+  without it).
+- MariaDB: FULLTEXT matches words, not substrings ("0912" inside a phone number), so
+  plain ``LIKE`` over the narrow ``ix_customers_search_text`` index is kept.
+
+``DDL`` is what the Alembic migration should contain; ``ensure_search_indexes`` runs it.
+"""
+
+from sqlalchemy import and_, inspect, literal_column, select, table, text
+
+FTS_TABLE = "customers_fts"
+TRIGRAM = 3
+"""FTS5's trigram tokenizer cannot match shorter terms: those stay ``LIKE``."""
+
+DDL = {
+    "postgresql": [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS ix_customers_search_text_trgm ON customers USING gin (search_text gin_trgm_ops)",
+    ],
+    "sqlite": [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+        "search_text, content='customers', content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON customers BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON customers BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF id, search_text ON customers BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    ],
+}
+SQLITE_FILL = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{t}" for t in ("ai", "ad", "au")] + [
+    f"DROP TABLE IF EXISTS {FTS_TABLE}"
+]
+
+_fts_engines: dict[str, bool] = {}
+
+
+def ensure_search_indexes(engine) -> list[str]:
+    """Create the search index of ``engine``'s database when missing; returns the statements run."""
+    statements = list(DDL.get(engine.dialect.name, []))
+    if not statements:
+        return []
+    with engine.begin() as conn:
+        fresh = engine.dialect.name == "sqlite" and not inspect(conn).has_table(FTS_TABLE)
+        for statement in statements:
+            conn.execute(text(statement))
+        if fresh:
+            conn.execute(text(SQLITE_FILL))
+            statements.append(SQLITE_FILL)
+    _fts_engines.pop(str(engine.url), None)
+    return statements
+
+
+def drop_search_indexes(engine) -> None:
+    """Remove the SQLite FTS table and its triggers (the other backends' indexes are harmless)."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            for statement in SQLITE_DROP:
+                conn.execute(text(statement))
+    _fts_engines.pop(str(engine.url), None)
+
+
+def has_fts(engine) -> bool:
+    """Whether ``engine`` is SQLite with the FTS5 table (checked once per process and database)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    key = str(engine.url)
+    if key not in _fts_engines:
+        with engine.connect() as conn:
+            _fts_engines[key] = inspect(conn).has_table(FTS_TABLE)
+    return _fts_engines[key]
+
+
+def term_condition(model, term: str):
+    """A word matches from its start ("an" finds "An" but not "Văn"); digits match anywhere in a phone."""
+    if term.isdigit():
+        return model.search_text.like(f"%{term}%")
+    return model.search_text.like(f"% {term}%")
+
+
+def search_condition(model, terms: list[str], engine=None):
+    """Every folded term in ``model.search_text``: FTS5 narrows terms of 3+ characters when present."""
+    if not terms:
+        return None
+    like = [term_condition(model, t) for t in terms]
+    if engine is None or not has_fts(engine) or model.__tablename__ != "customers":
+        return and_(*like)
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    if not long_terms:
+        return and_(*like)
+    phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+    fts = table(FTS_TABLE, literal_column("rowid"))
+    matches = select(literal_column("rowid")).select_from(fts).where(literal_column(FTS_TABLE).op("MATCH")(phrase))
+    return and_(model.id.in_(matches), *like)
+
+
+__all__ = ["DDL", "drop_search_indexes", "ensure_search_indexes", "has_fts", "search_condition"]

@@ -1,0 +1,65 @@
+"""The short lists on the dashboard: what an agent or a lead should act on now, in their scope."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+
+from models import Appointment, Complaint, Customer, db
+from services import access
+from services.kpis import local_start
+
+OPEN_STATUSES = ("new", "in_progress", "waiting")
+
+
+def _open(user):
+    return and_(Complaint.status.in_(OPEN_STATUSES), access.scope_clause(user, "complaint", "view"))
+
+
+def _by_due():
+    """Earliest due first; requests without a due time last (portable NULLS LAST)."""
+    return (Complaint.due_at.is_(None), Complaint.due_at, Complaint.id)
+
+
+def open_complaints(user, limit: int = 20) -> list[Complaint]:
+    """Open requests in the user's complaint scope (own for an agent, team for a lead), by due time."""
+    return list(db.session.scalars(select(Complaint).where(_open(user)).order_by(*_by_due()).limit(limit)))
+
+
+def overdue_complaints(user, now: datetime, limit: int = 20) -> list[Complaint]:
+    query = select(Complaint).where(_open(user), Complaint.due_at < now).order_by(*_by_due()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def escalated_complaints(user, limit: int = 20) -> list[Complaint]:
+    query = (
+        select(Complaint)
+        .where(_open(user), Complaint.escalated_at.is_not(None))
+        .order_by(Complaint.escalated_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def appointments_on(user, day: date) -> list[Appointment]:
+    """Planned call-backs and appointments of the local ``day`` in the user's appointment scope."""
+    query = (
+        select(Appointment)
+        .where(
+            Appointment.starts_at >= local_start(day),
+            Appointment.starts_at < local_start(day + timedelta(days=1)),
+            Appointment.status == "planned",
+            access.scope_clause(user, "appointment", "view"),
+        )
+        .order_by(Appointment.starts_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def birthdays_between(user, first: date, days: int = 7) -> list[tuple[date, Customer]]:
+    """The user's own customers whose birthday falls in ``first`` .. ``first + days - 1``, by date."""
+    dates = [first + timedelta(days=i) for i in range(days)]
+    match = or_(*(and_(Customer.birth_month == d.month, Customer.birth_day == d.day) for d in dates))
+    customers = db.session.scalars(select(Customer).where(Customer.owner_id == user.id, match)).all()
+    on = {(d.month, d.day): d for d in dates}
+    found = [(on[(c.birth_month, c.birth_day)], c) for c in customers]
+    return sorted(found, key=lambda pair: (pair[0], pair[1].name))

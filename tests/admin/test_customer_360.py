@@ -1,0 +1,230 @@
+"""The customer 360 page, its quick entries, and customer search by unaccented name and phone."""
+
+import re
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event, func, select
+
+from models import (
+    Appointment,
+    AuditLog,
+    Complaint,
+    Customer,
+    EmotionEntry,
+    Gift,
+    Interaction,
+    SurveyAnswer,
+)
+from tests.factories import make_complaint, make_customer, make_order, make_product, make_team, make_user
+
+
+def _count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@contextmanager
+def count_queries(db):
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def _history(db, customer, agent, n: int = 1):
+    now = datetime.now(UTC)
+    product = make_product(price=1_250_000)
+    for i in range(n):
+        db.session.add_all(
+            [
+                Interaction(
+                    customer_id=customer.id,
+                    channel="phone",
+                    summary=f"Gọi lần {i}",
+                    agent_id=agent.id,
+                    occurred_at=now - timedelta(days=2, minutes=i),
+                ),
+                Interaction(
+                    customer_id=customer.id,
+                    channel="email",
+                    summary=f"Email {i}",
+                    agent_id=agent.id,
+                    occurred_at=now - timedelta(days=1, minutes=i),
+                ),
+                EmotionEntry(
+                    customer_id=customer.id,
+                    mood="angry",
+                    note=f"Bực {i}",
+                    author_id=agent.id,
+                    created_at=now - timedelta(days=3, minutes=i),
+                ),
+                EmotionEntry(
+                    customer_id=customer.id,
+                    mood="happy",
+                    note=f"Vui {i}",
+                    author_id=agent.id,
+                    created_at=now - timedelta(hours=1, minutes=i),
+                ),
+                Gift(customer_id=customer.id, occasion="birthday", year=2020 + i, item="Hoa sinh nhật", value=300_000),
+                SurveyAnswer(customer_id=customer.id, csat=4, nps=9, comment=f"Hài lòng {i}"),
+                Appointment(
+                    customer_id=customer.id,
+                    agent_id=agent.id,
+                    purpose=f"Gọi lại {i}",
+                    starts_at=now + timedelta(days=1 + i),
+                ),
+            ]
+        )
+        make_order(customer, [(product, 2)])
+        make_complaint(customer, assignee=agent, subject=f"Rò rỉ nước {i}")
+        make_complaint(customer, assignee=agent, subject=f"Giao chậm {i}", status="closed", resolution="Xong")
+    db.session.commit()
+
+
+def _setup(db):
+    team = make_team()
+    agent = make_user("agent", team=team)
+    customer = make_customer("Nguyễn Văn An", owner=agent, phone="0912345678", birthday=datetime(1990, 4, 30).date())
+    return agent, customer
+
+
+def test_360_page_shows_every_section(db, login_as):
+    agent, customer = _setup(db)
+    _history(db, customer, agent)
+    html = login_as(agent).get(f"/admin/customers/details/?id={customer.id}").get_data(as_text=True)
+    for section in ("contact", "timeline", "emotions", "complaints", "orders", "gifts", "surveys", "appointments"):
+        assert f'id="{section}"' in html, section
+    assert "0912 345 678" in html and "30/04/1990" in html and agent.name in html
+    assert html.index("Email 0") < html.index("Gọi lần 0")  # newest first
+    assert "Rò rỉ nước 0" in html and "Giao chậm 0" in html
+    assert "2.500.000 ₫" in html and "300.000 ₫" in html
+    assert "Hài lòng 0" in html and "Gọi lại 0" in html
+    trend = re.search(r'id="mood-trend">(.*?)</p>', html, re.S).group(1)
+    assert trend.index("badge-mood-angry") < trend.index("badge-mood-happy")  # oldest first
+    for form in ("log-call-form", "emotion-form", "open-complaint-form"):
+        assert f'id="{form}"' in html
+
+
+def test_360_page_runs_a_fixed_number_of_queries(db, login_as):
+    agent, customer = _setup(db)
+    other = make_customer("Trần Thị Bình", owner=agent)
+    _history(db, customer, agent, n=1)
+    _history(db, other, agent, n=6)
+    client = login_as(agent)
+    client.get("/admin/")
+    with count_queries(db) as small:
+        assert client.get(f"/admin/customers/details/?id={customer.id}").status_code == 200
+    with count_queries(db) as large:
+        assert client.get(f"/admin/customers/details/?id={other.id}").status_code == 200
+    assert len(large) == len(small) and len(small) <= 16
+
+
+def test_list_details_links_lead_to_the_360_page(db, login_as):
+    agent, customer = _setup(db)
+    db.session.commit()
+    client = login_as(agent)
+    html = client.get("/admin/customers/").get_data(as_text=True)
+    link = re.search(rf'href="([^"]*/admin/customers/details/\?id={customer.id}[^"]*)"', html).group(1)
+    page = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'id="customer-360"' in page
+
+
+def test_log_a_call_creates_the_interaction_and_updates_last_contact(db, login_as):
+    agent, customer = _setup(db)
+    db.session.commit()
+    client = login_as(agent)
+    response = client.post(
+        "/admin/customers/360/log/",
+        {
+            "id": customer.id,
+            "channel": "phone",
+            "direction": "outbound",
+            "summary": "Hỏi về bảo hành",
+            "outcome": "answered",
+            "duration": "3:30",
+        },
+    )
+    assert response.status_code == 302 and f"id={customer.id}" in response.headers["Location"]
+    call = db.session.scalars(select(Interaction)).one()
+    assert (call.channel, call.agent_id, call.duration_seconds, call.summary) == (
+        "phone",
+        agent.id,
+        210,
+        "Hỏi về bảo hành",
+    )
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).last_contact_at is not None
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.object_type == "Interaction"))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Hỏi về bảo hành" in page
+
+
+def test_log_a_call_without_summary_keeps_what_was_typed(db, login_as):
+    agent, customer = _setup(db)
+    db.session.commit()
+    response = login_as(agent).post(
+        "/admin/customers/360/log/", {"id": customer.id, "channel": "chat", "summary": " ", "duration": "7"}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'value="7"' in html and re.search(r'<option value="chat" selected>', html)
+    assert _count(db, Interaction) == 0
+
+
+def test_quick_entries_refuse_customers_outside_the_scope(db, login_as):
+    agent, customer = _setup(db)
+    stranger = make_user("agent")
+    db.session.commit()
+    client = login_as(stranger)
+    assert client.get(f"/admin/customers/details/?id={customer.id}").status_code == 403
+    posts = {
+        "/admin/customers/360/log/": {"channel": "phone", "summary": "Gọi"},
+        "/admin/customers/360/emotion/": {"mood": "happy"},
+        "/admin/customers/360/complaint/": {"subject": "Lỗi", "priority": "normal"},
+    }
+    for url, data in posts.items():
+        assert client.post(url, {"id": customer.id, **data}).status_code == 403, url
+    assert _count(db, Interaction) == _count(db, EmotionEntry) == _count(db, Complaint) == 0
+    assert db.session.get(Customer, customer.id).last_contact_at is None
+
+
+def test_add_emotion_and_open_complaint_from_the_page(db, login_as):
+    agent, customer = _setup(db)
+    db.session.commit()
+    client = login_as(agent)
+    r = client.post("/admin/customers/360/emotion/", {"id": customer.id, "mood": "worried", "note": "Lo lắng"})
+    assert r.status_code == 302
+    entry = db.session.scalars(select(EmotionEntry)).one()
+    assert (entry.mood, entry.author_id, entry.note) == ("worried", agent.id, "Lo lắng")
+    r = client.post(
+        "/admin/customers/360/complaint/",
+        {
+            "id": customer.id,
+            "subject": "Máy lọc nước bị rò rỉ",
+            "kind": "warranty",
+            "category": "warranty",
+            "priority": "high",
+        },
+    )
+    assert r.status_code == 302
+    complaint = db.session.scalars(select(Complaint)).one()
+    assert complaint.status == "new" and complaint.due_at is not None and complaint.kind == "warranty"
+    assert "Máy lọc nước bị rò rỉ" in client.get(r.headers["Location"]).get_data(as_text=True)
+    bad = client.post("/admin/customers/360/emotion/", {"id": customer.id, "mood": "ecstatic"})
+    assert bad.status_code == 400 and _count(db, EmotionEntry) == 1
+
+
+def test_search_ignores_diacritics_and_phone_formats(db, login_as):
+    agent, customer = _setup(db)
+    make_customer("Nguyễn Thị Bình", owner=agent, phone="0987000111")
+    db.session.commit()
+    client = login_as(agent)
+    for query in ("nguyen van an", "NGUYỄN VĂN AN", "0912 345 678", "+84912345678", "0912.345.678"):
+        html = client.get("/admin/customers/", query_string={"search": query}).get_data(as_text=True)
+        assert "Nguyễn Văn An" in html and "Nguyễn Thị Bình" not in html, query

@@ -1,0 +1,147 @@
+"""The dashboard per role, the quarterly report page and its audited XLSX download."""
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from models import AuditLog, Customer, db
+from tests import kpi_dataset
+from tests.factories import make_complaint, make_customer, make_team, make_user
+
+
+def _kpi(html: str, key: str) -> str:
+    match = re.search(rf'data-kpi="{key}">.*?class="text-right kpi-value">([^<]*)<', html, re.S)
+    assert match, f"no KPI row {key}"
+    return match.group(1).strip()
+
+
+@pytest.fixture
+def this_month(app):
+    """Requests opened a few seconds ago: a1 one (team A), b1 two (team B)."""
+    team_a, team_b = make_team("A"), make_team("B")
+    lead = make_user("lead", team=team_a)
+    a1 = make_user("agent", team=team_a)
+    b1 = make_user("agent", team=team_b)
+    head = make_user("head")
+    now = datetime.now(UTC) - timedelta(seconds=5)
+    c1 = make_customer("Khách Một", owner=a1)
+    c2 = make_customer("Khách Hai", owner=b1)
+    make_complaint(c1, assignee=a1, opened_at=now, subject="Giao hàng chậm", due_at=now + timedelta(hours=4))
+    make_complaint(c2, assignee=b1, opened_at=now, subject="Sai hoá đơn")
+    make_complaint(c2, assignee=b1, opened_at=now, subject="Lỗi kỹ thuật")
+    db.session.commit()
+    return {"lead": lead, "a1": a1, "b1": b1, "head": head}
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert client.get("/admin/report/quarter/?year=2025&q=4").status_code == 302
+
+
+def test_each_role_sees_its_own_figures(this_month, login_as):
+    pages = {}
+    for role in ("a1", "lead", "head"):
+        response = login_as(this_month[role]).get("/admin/")
+        assert response.status_code == 200
+        pages[role] = response.get_data(as_text=True)
+    # the agent counts one request, the lead the team's one, the head all three
+    assert _kpi(pages["a1"], "opened") == "1"
+    assert _kpi(pages["lead"], "opened") == "1"
+    assert _kpi(pages["head"], "opened") == "3"
+    assert "Giao hàng chậm" in pages["a1"] and "Sai hoá đơn" not in pages["a1"]
+    assert 'id="team-queue"' in pages["lead"] and "Sai hoá đơn" not in pages["lead"]
+    assert 'id="per-team"' in pages["head"]
+
+
+def test_agent_sees_birthdays_of_own_customers_this_week(app, login_as):
+    agent = make_user("agent")
+    other = make_user("agent", team_id=agent.team_id)
+    from services.kpis import today
+
+    day = today()
+    birthday = day.replace(year=1990) if not (day.month == 2 and day.day == 29) else day.replace(year=1992)
+    make_customer("Sinh Nhật Tuần Này", owner=agent, birthday=birthday)
+    make_customer("Khách Người Khác", owner=other, birthday=birthday)
+    db.session.commit()
+    html = login_as(agent).get("/admin/").get_data(as_text=True)
+    assert "Sinh Nhật Tuần Này" in html
+    assert "Khách Người Khác" not in html
+
+
+def test_administrator_gets_links_only(login_as):
+    response = login_as("admin").get("/admin/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="admin-links"' in html and "/admin/staff/" in html
+    assert 'id="kpi-table"' not in html
+
+
+def test_head_chooses_a_period_and_sees_hand_computed_kpis(app, login_as):
+    world = kpi_dataset.build()
+    html = login_as(world.head).get("/admin/?start=01/10/2025&end=31/10/2025").get_data(as_text=True)
+    assert _kpi(html, "nps") == "40.0"  # (3 promoters - 1 detractor) / 5
+    assert _kpi(html, "opened") == "6"
+    assert _kpi(html, "fcr") == "50.0%"
+    assert _kpi(html, "p90_hours") == "720.0h"
+    # the formula is the tooltip
+    assert re.search(r'data-kpi="nps">\s*<th scope="row"><abbr title="[^"]{20,}">', html)
+    # the previous period of the same length is shown: 31/08/2025 – 30/09/2025
+    assert "31/08/2025" in html and "30/09/2025" in html
+    # charts: JSON data block + the app's own static script, no CDN
+    assert '<script type="application/json" id="dashboard-data">' in html
+    assert "/static/vendor/chart.js/chart.umd.min.js" in html and "/static/js/dashboard.js" in html
+    sources = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert sources and all(src.startswith(("/static/", "/admin/static/")) for src in sources)
+    lead_html = login_as(world.lead_a).get("/admin/?start=01/10/2025&end=31/10/2025").get_data(as_text=True)
+    assert 'id="per-agent"' in lead_html
+
+
+def test_bad_period_falls_back_with_a_message(app, login_as):
+    head = make_user("head")
+    db.session.commit()
+    response = login_as(head).get("/admin/?start=31/12/2025&end=01/12/2025")
+    assert response.status_code == 200
+    assert "alert-warning" in response.get_data(as_text=True)
+
+
+def test_static_chart_assets_are_served(client):
+    assert client.get("/static/vendor/chart.js/chart.umd.min.js").status_code == 200
+    assert client.get("/static/js/dashboard.js").status_code == 200
+
+
+def test_quarter_report_page_and_audited_xlsx(app, login_as):
+    world = kpi_dataset.build()
+    head = login_as(world.head)
+    page = head.get("/admin/report/quarter/?year=2025&q=4")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "css/dashboard.css" in html and 'data-category="gifts"' in html
+    response = head.get("/admin/report/quarter/?year=2025&q=4&format=xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    kpi_rows = {row[0]: row[1] for row in book["KPI"].iter_rows(min_row=3, values_only=True)}
+    # Q4 2025 holds the same October events: NPS 40, 6 requests opened
+    assert 40.0 in kpi_rows.values() and 6 in kpi_rows.values()
+    budget = {row[0]: row[1:3] for row in book["Budget"].iter_rows(min_row=2, values_only=True)}
+    assert (15_000_000 + 20_000_000, 6_500_000 + 20_000_000) in budget.values()  # total: 35M planned, 26.5M spent
+    categories = list(book["Categories"].iter_rows(min_row=2, values_only=True))
+    assert categories[0][1] == 3  # delivery: K1, K2, K5
+    db.session.expire_all()
+    logged = db.session.scalars(select(AuditLog).where(AuditLog.action == "export")).all()
+    assert [(a.object_type, a.object_id, a.user_id) for a in logged] == [("KpiReport", "2025-Q4", world.head.id)]
+
+
+def test_only_the_head_reads_the_quarter_report(app, login_as):
+    world = kpi_dataset.build()
+    for user in (world.a1, world.lead_a):
+        response = login_as(user).get("/admin/report/quarter/?year=2025&q=4&format=xlsx")
+        assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.scalars(select(AuditLog).where(AuditLog.action == "export")).all() == []
+    assert db.session.scalar(select(Customer.id).limit(1)) is not None

@@ -1,0 +1,227 @@
+"""Fast list pages (admin/paging.py): fixed query count, capped count, keyset pages, scope kept."""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from flask_admin.contrib.sqla import filters as sqla_filters
+from sqlalchemy import event, select
+
+from models import AuditLog, Customer, Interaction, Team
+from tests import factories as f
+
+ROW_ID = re.compile(r"/admin/customers/details/\?id=(\d+)")
+NEXT = re.compile(r'rel="next" href="([^"]+)"')
+
+
+@contextmanager
+def counted(db):
+    """Every SQL statement the block sends, from an SQLAlchemy ``before_cursor_execute`` listener."""
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def row_ids(html: str) -> list[int]:
+    return list(dict.fromkeys(int(i) for i in ROW_ID.findall(html)))
+
+
+def view_of(app, endpoint):
+    return next(v for v in app.extensions["cskh_admin"]._views if getattr(v, "endpoint", None) == endpoint)
+
+
+def filter_key(view, column, kind=sqla_filters.FilterEqual) -> str:
+    return next(
+        k
+        for k, (_i, flt) in view._filter_args.items()
+        if str(flt.column) == str(column.expression) and isinstance(flt, kind)
+    )
+
+
+def seed_customers(db, n: int, teams: int = 3, name="Khách"):
+    agents = [f.make_user("agent") for _ in range(teams)]
+    for i in range(n):
+        f.make_customer(f"{name} {i % 17:02d}", owner=agents[i % teams], potential=("high", "low")[i % 2])
+    db.session.commit()
+    return agents
+
+
+def test_customer_list_costs_the_same_few_queries_at_any_page_size(app, db, login_as):
+    seed_customers(db, 120)
+    head = login_as("head")
+    counts = {}
+    for size in (20, 100):
+        with counted(db) as statements:
+            response = head.get(f"/admin/customers/?page_size={size}")
+        assert response.status_code == 200
+        assert len(row_ids(response.get_data(as_text=True))) == size
+        counts[size] = len(statements)
+    assert counts[20] == counts[100] <= 4, counts
+    # owners and teams are shown: their names come with the rows, not one query per row
+    assert "Agent" in response.get_data(as_text=True)
+
+
+def test_audit_list_costs_the_same_few_queries_at_any_page_size(app, db, login_as):
+    actors = [f.make_user("agent") for _ in range(5)]
+    for i in range(110):
+        db.session.add(AuditLog(action="update", object_type="Customer", object_id=str(i), user_id=actors[i % 5].id))
+    db.session.commit()
+    admin = login_as("admin")
+    counts = {}
+    for size in (20, 100):
+        with counted(db) as statements:
+            response = admin.get(f"/admin/audit/?page_size={size}")
+        assert response.status_code == 200
+        counts[size] = len(statements)
+    assert counts[20] == counts[100] <= 4, counts
+
+
+def test_staff_list_with_team_relationship_costs_few_queries(app, db, login_as):
+    teams = [f.make_team() for _ in range(6)]
+    for i in range(60):
+        f.make_user("agent", team=teams[i % 6])
+    db.session.commit()
+    admin = login_as("admin")
+    counts = {}
+    for size in (20, 50):
+        with counted(db) as statements:
+            response = admin.get(f"/admin/staff/?page_size={size}")
+        assert response.status_code == 200
+        counts[size] = len(statements)
+    assert counts[20] == counts[50] <= 4, counts
+    assert db.session.scalar(select(Team.name).where(Team.id == teams[5].id)) in response.get_data(as_text=True)
+
+
+def test_count_stops_at_the_cap_and_says_so(app, db, login_as, monkeypatch):
+    seed_customers(db, 12)
+    head = login_as("head")
+    view = view_of(app, "customers")
+    monkeypatch.setattr(view, "count_cap", 5)
+    html = head.get("/admin/customers/").get_data(as_text=True)
+    assert "(5+)" in html
+    assert len(row_ids(html)) == 12  # the cap limits the count, never the rows
+    monkeypatch.setattr(view, "count_cap", 12)
+    html = head.get("/admin/customers/").get_data(as_text=True)
+    assert "(12)" in html and "(12+)" not in html
+
+
+@pytest.mark.parametrize("sort", ["", "&sort=0", "&sort=0&desc=1"])
+def test_pages_by_offset_and_by_keyset_match_a_plain_ordered_query(app, db, login_as, sort):
+    seed_customers(db, 70)
+    head = login_as("head")
+    if sort == "":
+        order = [Customer.id.desc()]
+    elif "desc" in sort:
+        order = [Customer.name.desc(), Customer.id.desc()]
+    else:
+        order = [Customer.name.asc(), Customer.id.asc()]
+    expected = list(db.session.scalars(select(Customer.id).order_by(*order)))
+
+    by_offset = []
+    for page in range(4):
+        by_offset += row_ids(head.get(f"/admin/customers/?page={page}{sort}").get_data(as_text=True))
+    assert by_offset == expected
+
+    by_keyset, url = [], f"/admin/customers/?page_size=20{sort}"
+    while url:
+        html = head.get(url).get_data(as_text=True)
+        by_keyset += row_ids(html)
+        match = NEXT.search(html)
+        url = match.group(1).replace("&amp;", "&") if match else None
+        assert url is None or "after=" in url
+    assert by_keyset == expected
+
+
+def test_sort_filter_and_search_stay_in_the_agents_team_on_every_page(app, db, login_as):
+    mine = f.make_team()
+    colleague = f.make_user("agent", team=mine)
+    other = f.make_user("agent")
+    for i in range(90):
+        f.make_customer(
+            f"Trần Thị Lan {i % 30:02d}", owner=(colleague, other)[i % 2], potential=("high", "low")[i % 3 == 0]
+        )
+    for i in range(10):
+        f.make_customer(f"Phạm Minh {i:02d}", owner=colleague, potential="high")
+    db.session.commit()
+    agent = login_as("agent", team=mine)
+    view = view_of(app, "customers")
+    key = filter_key(view, Customer.potential)
+    expected = list(
+        db.session.scalars(
+            select(Customer.id)
+            .where(Customer.team_id == mine.id, Customer.potential == "high", Customer.search_text.like("%lan%"))
+            .order_by(Customer.name.desc(), Customer.id.desc())
+        )
+    )
+    assert 20 < len(expected) < 40
+    theirs = set(db.session.scalars(select(Customer.id).where(Customer.team_id != mine.id)))
+
+    base = f"/admin/customers/?search=LAN&flt0_{key}=high&sort=0&desc=1"
+    by_offset = row_ids(agent.get(base).get_data(as_text=True)) + row_ids(
+        agent.get(base + "&page=1").get_data(as_text=True)
+    )
+    assert by_offset == expected
+
+    seen, url = [], base
+    while url:
+        html = agent.get(url).get_data(as_text=True)
+        ids = row_ids(html)
+        assert not set(ids) & theirs
+        seen += ids
+        match = NEXT.search(html)
+        url = match.group(1).replace("&amp;", "&") if match else None
+    assert seen == expected
+
+    # a keyset anchor from another team's row neither shows that row nor any of its team
+    anchor = max(theirs)
+    html = agent.get(f"{base}&after={anchor}").get_data(as_text=True)
+    assert not set(row_ids(html)) & theirs
+
+
+@pytest.mark.parametrize("role", ["agent", "lead"])
+def test_scoped_roles_list_page_costs_the_same_few_queries(app, db, login_as, role):
+    team = f.make_team()
+    colleagues = [f.make_user("agent", team=team) for _ in range(3)]
+    for i in range(120):
+        f.make_customer(f"Khách {i:03d}", owner=colleagues[i % 3])
+    db.session.commit()
+    client = login_as(role, team=team)
+    counts = {}
+    for size in (20, 100):
+        with counted(db) as statements:
+            response = client.get(f"/admin/customers/?page_size={size}")
+        assert response.status_code == 200
+        assert len(row_ids(response.get_data(as_text=True))) == size
+        counts[size] = statements
+    assert len(counts[20]) == len(counts[100]) <= 4, [s[:120] for s in counts[100]]
+
+
+@pytest.mark.parametrize("role", ["head", "lead"])
+def test_interaction_and_complaint_lists_cost_the_same_few_queries(app, db, login_as, role):
+    team = f.make_team()
+    agents = [f.make_user("agent", team=team) for _ in range(3)]
+    customers = [f.make_customer(f"Khách {i:03d}", owner=agents[i % 3]) for i in range(40)]
+    for i in range(120):
+        customer = customers[i % 40]
+        db.session.add(
+            Interaction(customer_id=customer.id, channel="phone", summary=f"Gọi lần {i}", agent_id=agents[i % 3].id)
+        )
+        f.make_complaint(customer, assignee=agents[i % 3], subject=f"Lỗi {i}")
+    db.session.commit()
+    client = login_as(role, team=team)
+    for endpoint in ("interactions", "complaints"):
+        counts = {}
+        for size in (20, 100):
+            with counted(db) as statements:
+                response = client.get(f"/admin/{endpoint}/?page_size={size}")
+            assert response.status_code == 200, endpoint
+            assert "Khách" in response.get_data(as_text=True)  # the customer column is filled
+            counts[size] = statements
+        assert len(counts[20]) == len(counts[100]) <= 4, (endpoint, [s[:150] for s in counts[100]])

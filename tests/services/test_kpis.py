@@ -1,0 +1,222 @@
+"""Every KPI on the hand-built October 2025 (tests/kpi_dataset.py), answers worked out by hand."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from models import KpiDailySnapshot, KpiSnapshotDay, db
+from services import kpi_report, kpis
+from tests import kpi_dataset
+from tests.factories import make_complaint, make_user
+from tests.kpi_dataset import OCT, at
+
+START, END = OCT
+
+
+@pytest.fixture
+def world(app):
+    return kpi_dataset.build()
+
+
+def test_head_sees_the_whole_department(world):
+    v = kpi_report.values(world.head, START, END)
+    # NPS answers S1 10, S2 9, S3 7, S4 3, S6 10: promoters 3, detractors 1, n 5 -> (3 - 1) / 5 * 100 = 40.0
+    assert v["nps"] == 40.0
+    # CSAT S1 5, S2 4, S3 3, S4 1, S5 5: 18 / 5 = 3.6; 4-5 are S1, S2, S5 -> 3 / 5 = 60.0 %
+    assert v["csat_avg"] == 3.6
+    assert v["csat_share"] == 60.0
+    # resolved in October: K1, K2, K3, K6 (K6 opened in September); FCR K1, K3 -> 2 / 4 = 50.0 %
+    assert v["resolved"] == 4
+    assert v["fcr"] == 50.0
+    # opened in October: K1 K2 K3 K4 K5 K8 = 6; of them resolved by 1/11: K1 K2 K3 -> 3 / 6 = 50.0 %
+    assert v["opened"] == 6
+    assert v["resolved_share"] == 50.0
+    # durations 4, 48, 10, 720 h: mean 782 / 4 = 195.5; nearest rank ceil(0.9 * 4) = 4th smallest = 720
+    assert v["avg_hours"] == 195.5
+    assert v["p90_hours"] == 720.0
+    # open at 1/11 00:00: K4, K5, K7, K8 = 4; SLA: resolved late K2, K6 + open past due K4 = 3
+    assert v["backlog"] == 4
+    assert v["sla_breaches"] == 3
+    # 6 requests / 4 orders (cA1 x3, cB1 x1) * 100 = 150.0
+    assert v["complaint_rate"] == 150.0
+    # active in September: cA1 (order), cA2 (interaction); in October: cA1, cB1 -> kept cA1: 1 / 2 = 50 %
+    assert (v["retention"], v["churn"]) == (50.0, 50.0)
+    # interactions in October: cA1, cB1 -> 2 of 3 customers = 66.7 %
+    assert (v["engaged"], v["engagement"]) == (2, 66.7)
+
+
+def test_backlog_age_buckets(world):
+    # at 1/11 00:00: K5 4 h (<1 d), K8 2 d 12 h (1-3), K4 3 d 14 h (3-7), K7 16 d 14 h (>7); past due: K4 only
+    assert kpis.backlog(world.head, END) == {
+        "total": 4,
+        "under_1d": 1,
+        "1_3d": 1,
+        "3_7d": 1,
+        "over_7d": 1,
+        "overdue": 1,
+    }
+
+
+def test_lead_sees_only_the_team(world):
+    v = kpi_report.values(world.lead_a, START, END)
+    # team A complaints K1 K2 K3 K4 K7; opened in October K1-K4 = 4, resolved K1 K2 K3 = 3
+    assert (v["opened"], v["resolved"]) == (4, 3)
+    assert v["fcr"] == 66.7  # K1, K3 of 3 -> 66.67
+    assert v["avg_hours"] == 20.7  # (4 + 48 + 10) / 3 = 20.67
+    assert v["p90_hours"] == 48.0  # ceil(2.7) = 3rd smallest of 4, 10, 48
+    assert v["backlog"] == 2  # K4, K7
+    assert v["sla_breaches"] == 2  # K2 late + K4 past due
+    assert v["nps"] == 75.0  # S1 10, S2 9, S3 7, S6 10: (3 - 0) / 4
+    assert v["csat_avg"] == 4.0  # (5 + 4 + 3) / 3
+    assert v["complaint_rate"] == 133.3  # 4 / 3 orders of cA1
+    assert (v["retention"], v["churn"]) == (50.0, 50.0)  # Sept cA1, cA2; October only cA1
+    assert (v["engaged"], v["engagement"]) == (1, 50.0)  # cA1 of cA1, cA2
+    assert v["resolved_share"] == 75.0  # 3 of 4
+
+
+def test_agent_sees_only_own_rows(world):
+    v = kpi_report.values(world.a1, START, END)
+    # a1's complaints K1 K2 (K7 is from September): both resolved, K1 at first contact
+    assert (v["opened"], v["resolved"], v["fcr"]) == (2, 2, 50.0)
+    assert (v["avg_hours"], v["p90_hours"]) == (26.0, 48.0)  # (4 + 48) / 2; ceil(1.8) = 2nd
+    assert (v["backlog"], v["sla_breaches"]) == (1, 1)  # K7 open (no due); K2 late
+    assert (v["nps"], v["csat_avg"], v["csat_share"]) == (100.0, 4.5, 100.0)  # S1, S2 of cA1
+    assert v["complaint_rate"] == 66.7  # 2 / 3 orders
+    assert (v["retention"], v["engaged"], v["engagement"]) == (100.0, 1, 100.0)
+    # the head's figures on the same data are different
+    assert kpi_report.values(world.head, START, END)["opened"] == 6
+
+
+def test_administrator_has_no_customer_figures(world):
+    admin = make_user("admin")
+    db.session.commit()
+    v = kpi_report.values(admin, START, END)
+    assert (v["opened"], v["resolved"], v["nps"], v["backlog"], v["engaged"]) == (0, 0, None, 0, 0)
+
+
+def test_one_function_per_kpi_gives_the_same_answers(world):
+    head = world.head
+    assert kpis.nps(head, START, END) == 40.0
+    assert kpis.csat(head, START, END) == (3.6, 60.0)
+    assert kpis.first_contact_resolution(head, START, END) == 50.0
+    assert kpis.complaint_rate(head, START, END) == 150.0
+    assert kpis.resolve_hours(head, START, END) == (195.5, 720.0)
+    assert kpis.sla_breaches(head, START, END) == 3
+    assert kpis.resolved_share(head, START, END) == 50.0
+    assert kpis.engagement(head, START, END) == (2, 66.7)
+    assert kpis.retention(head, START, END) == {"previous_active": 2, "retained": 1, "retention": 50.0, "churn": 50.0}
+
+
+def test_previous_period_comparison(world):
+    table = kpi_report.comparison(world.head, START, END)
+    assert (table["previous_start"], table["previous_end"]) == (date(2025, 8, 31), START)
+    rows = {r["kpi"].key: r for r in table["rows"]}
+    # previous period [31/8, 1/10): opened K6 (20/9) and K7 (15/9) = 2; now 6 -> +4, more is worse
+    assert (rows["opened"]["value"], rows["opened"]["previous"], rows["opened"]["delta"]) == (6, 2, 4)
+    assert rows["opened"]["good"] is False
+    assert rows["nps"]["previous"] is None and rows["nps"]["delta"] is None
+    assert all(r["kpi"].formula for r in table["rows"])
+
+
+def test_per_team_and_per_agent_breakdowns(world):
+    teams = {r["id"]: r for r in kpi_report.breakdown(world.head, START, END, "team")}
+    a, b = teams[world.team_a_id], teams[world.team_b_id]
+    # team A: opened 4, resolved 3, late 1 (K2), NPS 75, open K4 K7; team B: opened K5 K8, resolved K6 (late)
+    assert (a["opened"], a["resolved"], a["late"], a["nps"], a["backlog"]) == (4, 3, 1, 75.0, 2)
+    # team B NPS: S4 3 only -> (0 - 1) / 1 = -100; CSAT S4 1, S5 5 -> 3.0; 2 requests / 1 order = 200
+    assert (b["opened"], b["resolved"], b["late"], b["nps"], b["csat_avg"], b["complaint_rate"]) == (
+        2,
+        1,
+        1,
+        -100.0,
+        3.0,
+        200.0,
+    )
+    assert b["backlog"] == 2  # K5, K8
+    agents = {r["id"]: r for r in kpi_report.breakdown(world.lead_a, START, END, "agent")}
+    assert set(agents) == {world.a1.id, world.a2.id}  # the lead sees no team-B agent
+    assert (agents[world.a1.id]["opened"], agents[world.a1.id]["fcr"], agents[world.a1.id]["backlog"]) == (2, 50.0, 1)
+    assert (agents[world.a2.id]["opened"], agents[world.a2.id]["resolved"], agents[world.a2.id]["avg_hours"]) == (
+        2,
+        1,
+        10.0,
+    )
+
+
+def test_charts_moods_categories_and_trend(world):
+    cats = kpi_report.categories(world.head, START, END)
+    # K1 K2 K5 delivery = 3, then billing, product_quality, technical 1 each
+    assert [(c["key"], c["count"]) for c in cats][:1] == [("delivery", 3)]
+    assert sorted(c["count"] for c in cats) == [1, 1, 1, 3]
+    assert [c["key"] for c in kpi_report.categories(world.a1, START, END)] == ["delivery"]
+    moods = kpi_report.mood_distribution(world.head, START, END)["values"]
+    assert moods == [0, 1, 0, 0, 0, 1]  # delighted happy neutral worried disappointed angry
+    assert kpi_report.mood_distribution(world.a1, START, END)["values"] == [0, 1, 0, 0, 0, 0]
+    trend = kpi_report.monthly_trend(world.head, END, months=3)
+    assert trend["labels"] == ["08/2025", "09/2025", "10/2025"]
+    assert trend["opened"] == [0, 2, 6] and trend["resolved"] == [0, 0, 4] and trend["nps"] == [None, None, 40.0]
+
+
+def test_budget_counts_only_approved_budgets_in_scope(world):
+    usage = kpis.budget_usage(world.head, 2025, 4)
+    # gifts 4M of 10M + campaigns 2.5M of 5M = 6.5M of 15M = 43.3 %; the draft 99M is not counted
+    assert usage["gifts_campaigns"] == {"planned": 15_000_000, "spent": 6_500_000, "used": 43.3}
+    assert usage["lines"]["staff"] == {"planned": 20_000_000, "spent": 20_000_000, "used": 100.0}
+    assert kpis.budget_usage(world.lead_a, 2025, 4)["lines"] == {}  # the team has no approved budget
+    assert kpis.budget_usage(world.a1, 2025, 4)["lines"] == {}  # agents see no budget
+
+
+def _days(first: date, stop: date):
+    day = first
+    while day < stop:
+        yield day
+        day += timedelta(days=1)
+
+
+def _as_dicts(rows):
+    return {k: c.as_dict() for k, c in rows.items() if any(c.as_dict().values())}
+
+
+def test_snapshot_path_equals_live_path(world):
+    first = date(2025, 8, 31)
+    for day in _days(first, END):
+        kpis.take_snapshot(day)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(KpiSnapshotDay)) == 62
+    for user in (world.head, world.lead_a):
+        stored = kpis.counts(user, first, END, now=date(2026, 1, 1))
+        live = kpis.counts(user, first, END, snapshots=False)
+        assert _as_dicts(stored) == _as_dicts(live)
+        # part stored, part live ("today" = 20/10): the same numbers again
+        assert _as_dicts(kpis.counts(user, first, END, now=date(2025, 10, 20))) == _as_dicts(live)
+    assert kpis.total(kpis.counts(world.head, START, END, now=date(2026, 1, 1))).opened == 6
+
+
+def test_snapshot_rows_are_read_and_retaking_a_day_replaces_them(world):
+    for day in _days(START, END):
+        kpis.take_snapshot(day)
+    db.session.commit()
+    rows_before = db.session.scalar(select(func.count()).select_from(KpiDailySnapshot))
+    # a request added to 5/10 after the snapshot: the stored path does not see it, live does
+    customer = db.session.get(type(world.a1), world.a1.id)
+    from models import Customer
+
+    ca1 = db.session.scalars(select(Customer).where(Customer.owner_id == customer.id)).one()
+    make_complaint(ca1, assignee=world.a1, opened_at=at(10, 5, 15))
+    db.session.commit()
+    later = date(2026, 1, 1)
+    assert kpis.total(kpis.counts(world.head, START, END, now=later)).opened == 6
+    assert kpis.total(kpis.counts(world.head, START, END, snapshots=False)).opened == 7
+    kpis.take_snapshot(date(2025, 10, 5))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(KpiDailySnapshot)) == rows_before
+    assert kpis.total(kpis.counts(world.head, START, END, now=later)).opened == 7
+
+
+def test_agent_figures_are_always_live(world):
+    for day in _days(START, END):
+        kpis.take_snapshot(day)
+    db.session.commit()
+    # the agent's "own" rows (assignee or customer owner) have no snapshot grain
+    assert kpis.total(kpis.counts(world.a1, START, END, now=date(2026, 1, 1))).opened == 2

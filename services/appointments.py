@@ -16,6 +16,7 @@ def record_outcome(
     outcome: str | None = None,
     satisfaction: int | str | None = None,
     *,
+    reopen_complaint: bool = False,
     session=None,
 ) -> Appointment:
     """Close a planned appointment as ``done`` or ``no_answer`` with what happened and, optionally, the
@@ -43,5 +44,21 @@ def record_outcome(
         appointment.satisfaction = score
     appointment.status = status
     audit.record("outcome", appointment, changes=changes, user=user, session=session)
+    if appointment.complaint_id and status == "done":
+        _close_the_loop(appointment, score, reopen_complaint, user, session)
     session.flush()
     return appointment
+
+
+def _close_the_loop(appointment: Appointment, score: int | None, reopen: bool, user, session) -> None:
+    """A follow-up call after a resolution records the customer's satisfaction on the complaint
+    and, when the customer is still unhappy, reopens it (seed 002: call back to confirm)."""
+    from services import complaints
+
+    complaint = appointment.complaint
+    if score is not None:
+        audit.record("update", complaint, changes={"satisfaction": (complaint.satisfaction, score)}, user=user,
+                     session=session)
+        complaint.satisfaction = score
+    if reopen and complaint.status in ("resolved", "closed"):
+        complaints.transition(complaint, "in_progress", user, session=session)

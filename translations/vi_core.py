@@ -188,3 +188,6 @@ VI.update({
     "Staff leaving: hand over their work": "Nhân viên nghỉ việc: bàn giao công việc",
     "The account is deactivated and every customer, open complaint and future appointment goes to the person you choose, in one step.": "Tài khoản sẽ bị khóa và toàn bộ khách hàng, khiếu nại đang mở và lịch hẹn sắp tới được chuyển cho người bạn chọn, trong một bước.",
 })
+VI.update({
+    "The customer is not satisfied: reopen the related complaint": "Khách hàng chưa hài lòng: mở lại khiếu nại liên quan",
+})

@@ -172,6 +172,7 @@ class AppointmentView(SecureModelView):
                         current_user,
                         outcome=request.form.get("outcome"),
                         satisfaction=request.form.get("satisfaction"),
+                        reopen_complaint=request.form.get("reopen_complaint") == "y",
                     )
                 db.session.commit()
             except NotAllowed:

@@ -45,7 +45,9 @@ def register(app: Flask) -> None:
             if current_app.config.get("ENV_NAME") == "production":
                 subprocess.call([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"{host}:{port}", "app:app"])
             else:
-                current_app.run(host=host, port=port, debug=False, use_reloader=False)
+                from werkzeug.serving import run_simple
+
+                run_simple(host, port, current_app._get_current_object(), use_reloader=False, threaded=True)
         finally:
             for child in children:
                 if child.poll() is None:

@@ -34,7 +34,7 @@ from models.choices import (
     PRIORITIES,
     REQUEST_KINDS,
 )
-from services import access
+from services import access, panel
 from services import complaints as complaint_rules
 from services import interactions as interaction_rules
 from services.errors import CSKHError, NotAllowed, ValidationError
@@ -148,6 +148,7 @@ class Customer360Mixin:
                 "potential": POTENTIAL_LEVELS,
             },
             "mood_scores": MOOD_SCORES,
+            "panel_linked": panel.linked_rows(customer, user),
         }
 
     @staticmethod

@@ -176,3 +176,12 @@ def test_customer_links_follow_phone_formats_and_scope(panel_app, shop_engine):
         assert "giao buổi sáng" in html and "gọi trước" not in html
         stranger = make_customer("Lê Văn Cường", phone="0933333333")
         assert panel_rules.linked_rows(stranger, user=head) == []
+
+
+def test_customer_360_page_shows_the_linked_shop_orders(panel_app, shop_engine):
+    customer = make_customer("Nguyễn Văn An", phone="0912345678", email="an@example.vn")
+    head = make_user("head")
+    db.session.commit()
+    html = login(panel_app, head).get(f"/admin/customers/details/?id={customer.id}").get_data(as_text=True)
+    assert "data-panel-linked" in html and "Đơn hàng cửa hàng" in html
+    assert "giao buổi sáng" in html and "gọi trước" in html

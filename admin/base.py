@@ -111,17 +111,24 @@ def lookup_scope(model):
 
 
 class ScopedRowAction(BaseListRowAction):
-    """A row button (edit, delete) shown only on rows the user may act on."""
+    """A row button (view, edit, delete) shown only on rows the user may act on.
+
+    "view" needs no check: the list query already holds only rows the user may view.
+    Standard buttons render without a template call (admin/row_buttons.py).
+    """
 
     def __init__(self, inner: BaseListRowAction, action: str):
         super().__init__(inner.title)
         self.inner, self.action = inner, action
 
     def render(self, context, row_id, row):
+        from admin.row_buttons import fast_button
+
         view = context.resolve("admin_view")
-        if not view.row_allowed(self.action, row):
+        if self.action != "view" and not view.row_allowed(self.action, row):
             return ""
-        return self.inner.render(context, row_id, row)
+        html = fast_button(self.inner, view, context, row_id)
+        return html if html is not None else self.inner.render(context, row_id, row)
 
 
 class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
@@ -242,18 +249,25 @@ class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
         return count, data
 
     def get_list_row_actions(self):
+        from flask_admin.model.template import ViewRowAction
+
         actions = []
         for action in super().get_list_row_actions():
             if isinstance(action, EditRowAction):
                 action = ScopedRowAction(action, "edit")
             elif isinstance(action, DeleteRowAction):
                 action = ScopedRowAction(action, "delete")
+            elif isinstance(action, ViewRowAction):
+                action = ScopedRowAction(action, "view")
             actions.append(action)
         return actions
 
     def row_allowed(self, action: str, row) -> bool:
         """Is ``row`` (on the current list page) one the user may ``action``? One query per page and action."""
-        scope = access.scope_name(current_user, self.resource, action)
+        scopes = g.setdefault("cskh_row_scope", {})
+        if (self.resource, action) not in scopes:
+            scopes[self.resource, action] = access.scope_name(current_user, self.resource, action)
+        scope = scopes[self.resource, action]
         if scope is None:
             return False
         if scope == "all":

@@ -43,6 +43,14 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
+SEARCH_OBJECTS = ("customers_fts", "ix_customers_search_text_trgm")
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """The search index (migrations 'search index', services/search_index.py) lives outside the models."""
+    return not (reflected and compare_to is None and name and name.startswith(SEARCH_OBJECTS))
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -87,6 +95,7 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -8,7 +8,7 @@ from models.complaints import Complaint, SlaRule
 from models.customers import Customer, EmotionEntry, Interaction
 from models.gifts import Campaign, Gift
 from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
-from models.kpi import KpiDailySnapshot, KpiSnapshotDay
+from models.kpi import KpiDailySnapshot, KpiPeriodFigure, KpiSnapshotDay
 from models.orders import Order, OrderLine, Product
 from models.policies import Policy
 from models.replies import CannedReply
@@ -31,6 +31,7 @@ __all__ = [
     "JobRun",
     "JobSetting",
     "KpiDailySnapshot",
+    "KpiPeriodFigure",
     "KpiSnapshotDay",
     "Order",
     "OrderLine",

@@ -28,6 +28,8 @@ class Complaint(TimestampMixin, Base):
         CheckConstraint("satisfaction IS NULL OR (satisfaction BETWEEN 1 AND 5)", name="satisfaction_range"),
         Index("ix_complaints_status_due", "status", "due_at"),
         Index("ix_complaints_customer_opened", "customer_id", "opened_at"),
+        Index("ix_complaints_opened_cover", "opened_at", "resolved_at", "category", "team_id"),
+        Index("ix_complaints_team_status_due", "team_id", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

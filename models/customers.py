@@ -55,6 +55,7 @@ class Customer(TimestampMixin, Base):
 class Interaction(Base):
     __tablename__ = "interactions"
     __table_args__ = (
+        Index("ix_interactions_time_customer", "occurred_at", "customer_id"),
         Index("ix_interactions_customer_time", "customer_id", "occurred_at"),
         Index("ix_interactions_agent_time", "agent_id", "occurred_at"),
     )

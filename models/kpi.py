@@ -7,7 +7,7 @@ marks a day as taken, so a day without activity still counts as covered. Written
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -46,3 +46,27 @@ class KpiSnapshotDay(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KpiPeriodFigure(Base):
+    """The non-additive figures of a closed window, computed once and read by later dashboards.
+
+    Keyed by the window ``[start, stop)``, the first day it reads (``first``: the start of the
+    previous period, for retention) and the scope (``"all"`` or ``"team:<id>"``). ``figures``
+    is JSON written by ``services.kpi_periods``; re-taking a snapshot of a day in ``[first, stop)``
+    deletes the row, so it is recomputed from the corrected rows.
+    """
+
+    __tablename__ = "kpi_period_figures"
+    __table_args__ = (
+        UniqueConstraint("first", "start", "stop", "scope_key"),
+        Index("ix_kpi_period_figures_reads", "first", "stop"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first: Mapped[date] = mapped_column(Date)
+    start: Mapped[date] = mapped_column(Date)
+    stop: Mapped[date] = mapped_column(Date)
+    scope_key: Mapped[str] = mapped_column(String(20))
+    figures: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -34,6 +34,7 @@ class Order(TimestampMixin, Base):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_customer_created", "customer_id", "created_at"),
+        Index("ix_orders_created_customer", "created_at", "customer_id"),
         CheckConstraint("total >= 0", name="total_not_negative"),
     )
 

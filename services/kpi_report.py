@@ -6,7 +6,7 @@ Everything is computed by ``services.kpis``; this module only arranges the figur
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from models import Complaint, EmotionEntry, Team, User, db
 from models.choices import BUDGET_CATEGORIES, COMPLAINT_CATEGORIES, MOODS
-from services import kpis
+from services import kpi_periods, kpis
 
 
 @dataclass(frozen=True)
@@ -125,39 +125,70 @@ BACKLOG_BUCKETS = [
 BUDGET_FORMULA = _l("Spent ÷ planned × 100 over the lines of the quarter's approved budgets")
 
 
-def values(user, start: date, end: date) -> dict:
+class Source:
+    """One request's memo of the shared queries: the counts and the non-additive figures of a period.
+
+    The dashboard asks for the same period's figures in the KPI table, the per-team and the
+    per-agent tables; with one ``Source`` they are queried once. ``keep=False`` bypasses the
+    kept figures of closed windows (``services.kpi_periods``), for tests comparing both paths.
+    """
+
+    def __init__(self, user, *, keep: bool = True, now: datetime | None = None):
+        self.user = user
+        self.keep = keep
+        self.now = now or datetime.now(UTC)
+        self._counts: dict = {}
+        self._figures: dict = {}
+
+    def counts(self, start: date, end: date) -> dict:
+        if (start, end) not in self._counts:
+            self._counts[start, end] = kpis.counts(self.user, start, end, snapshots=self.keep)
+        return self._counts[start, end]
+
+    def figures(self, start: date, end: date) -> dict:
+        if (start, end) not in self._figures:
+            self._figures[start, end] = kpi_periods.figures(self.user, start, end, now=self.now, keep=self.keep)
+        return self._figures[start, end]
+
+    def backlog_rows(self, start: date, end: date) -> dict:
+        return {(r[0], r[1]): tuple(r[2:]) for r in self.figures(start, end)["backlog_rows"]}
+
+
+def values(user, start: date, end: date, src: Source | None = None) -> dict:
     """Every KPI of ``[start, end)`` in ``user``'s scope, keyed like ``KPIS``."""
-    c = kpis.total(kpis.counts(user, start, end))
-    backlog = kpis.backlog(user, end)
-    _avg, p90 = kpis.resolve_hours(user, start, end)
-    engaged, engagement_rate = kpis.engagement(user, start, end)
-    kept = kpis.retention(user, start, end)
+    src = src or Source(user)
+    c = kpis.total(src.counts(start, end))
+    fig = src.figures(start, end)
+    backlog = kpis.backlog(user, end, rows=src.backlog_rows(start, end))
+    act = fig["activity"]
+    kept = kpis.retention(user, start, end, act=act)
     return {
         "nps": kpis.nps_of(c),
         "csat_avg": kpis.csat_avg_of(c),
         "csat_share": kpis.csat_share_of(c),
         "fcr": kpis.fcr_of(c),
-        "resolved_share": kpis.resolved_share(user, start, end),
+        "resolved_share": fig["resolved_share"],
         "opened": c.opened,
         "resolved": c.resolved,
         "backlog": backlog["total"],
         "avg_hours": kpis.avg_resolve_hours_of(c),
-        "p90_hours": p90,
+        "p90_hours": fig["p90"],
         "sla_breaches": c.resolved_late + backlog["overdue"],
         "complaint_rate": kpis.complaint_rate_of(c),
         "retention": kept["retention"],
         "churn": kept["churn"],
-        "engaged": engaged,
-        "engagement": engagement_rate,
+        "engaged": act["engaged"],
+        "engagement": kpis.ratio(act["engaged"], fig["customers"]),
         "_backlog": backlog,
     }
 
 
-def comparison(user, start: date, end: date) -> dict:
+def comparison(user, start: date, end: date, src: Source | None = None) -> dict:
     """The KPI table: each KPI now and in the previous period of the same length, with the change."""
-    now = values(user, start, end)
+    src = src or Source(user)
+    now = values(user, start, end, src)
     p_start, p_end = kpis.previous_period(start, end)
-    before = values(user, p_start, p_end)
+    before = values(user, p_start, p_end, src)
     rows = []
     for k in KPIS:
         cur, prev = now[k.key], before[k.key]
@@ -172,17 +203,14 @@ def comparison(user, start: date, end: date) -> dict:
     }
 
 
-def breakdown(user, start: date, end: date, grain: str) -> list[dict]:
+def breakdown(user, start: date, end: date, grain: str, src: Source | None = None) -> list[dict]:
     """Per team (``grain="team"``) or per agent: the additive KPIs and the open backlog."""
-    rows = kpis.by(kpis.counts(user, start, end), grain)
-    column = Complaint.team_id if grain == "team" else Complaint.assignee_id
-    at = kpis.moment(end)
-    open_now = {
-        key or 0: n
-        for key, n in db.session.execute(
-            select(column, func.count()).where(*kpis.open_at(at), kpis.row_scope(user, "complaint")).group_by(column)
-        )
-    }
+    src = src or Source(user)
+    rows = kpis.by(src.counts(start, end), grain)
+    index = 0 if grain == "team" else 1
+    open_now: dict[int, int] = {}
+    for key, figures in src.backlog_rows(start, end).items():
+        open_now[key[index]] = open_now.get(key[index], 0) + figures[0]
     for key in open_now:
         rows.setdefault(key, kpis.Counts())
     model = Team if grain == "team" else User
@@ -209,16 +237,19 @@ def breakdown(user, start: date, end: date, grain: str) -> list[dict]:
 
 
 def monthly_trend(user, end: date, months: int = 6) -> dict:
-    """Requests opened, resolved and NPS for each of the ``months`` months up to ``end``'s month."""
+    """Requests opened, resolved and NPS for each of the ``months`` months up to ``end``'s month.
+
+    Past days come from the daily snapshots in one query grouped by day, the rest live.
+    """
     first, _ = kpis.month_period(end - timedelta(days=1))
     starts = []
     for _i in range(months):
         starts.insert(0, first)
         first = (first - timedelta(days=1)).replace(day=1)
+    per_month = kpis.monthly_counts(user, starts[0], kpis.month_period(starts[-1])[1])
     labels, opened, resolved, nps = [], [], [], []
     for start in starts:
-        _s, stop = kpis.month_period(start)
-        c = kpis.total(kpis.counts(user, start, stop))
+        c = per_month.get(start, kpis.Counts())
         labels.append(start.strftime("%m/%Y"))
         opened.append(c.opened)
         resolved.append(c.resolved)
@@ -263,6 +294,7 @@ def categories(user, start: date, end: date, limit: int | None = None) -> list[d
 def quarter_report(user, year: int, q: int) -> dict:
     """The head's quarterly report: KPIs with the previous quarter, budget, top categories."""
     start, end = kpis.quarter_period(year, q)
+    src = Source(user)
     budget = kpis.budget_usage(user, year, q)
     lines = [{"key": k, "label": str(BUDGET_CATEGORIES.get(k, k)), **v} for k, v in budget["lines"].items()]
     return {
@@ -270,7 +302,7 @@ def quarter_report(user, year: int, q: int) -> dict:
         "q": q,
         "start": start,
         "end": end,
-        "table": comparison(user, start, end),
+        "table": comparison(user, start, end, src),
         "budget_lines": lines,
         "budget_total": {
             "planned": sum(x["planned"] for x in lines),
@@ -278,7 +310,7 @@ def quarter_report(user, year: int, q: int) -> dict:
         },
         "gifts_campaigns": budget["gifts_campaigns"],
         "categories": categories(user, start, end, limit=10),
-        "teams": breakdown(user, start, end, "team"),
+        "teams": breakdown(user, start, end, "team", src),
     }
 
 

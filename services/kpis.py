@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, delete, exists, false, func, or_, select, true
+from sqlalchemy import and_, case, delete, false, func, literal, or_, select, text, true, union_all
 
 from models import (
     Budget,
@@ -23,6 +23,7 @@ from models import (
     Customer,
     Interaction,
     KpiDailySnapshot,
+    KpiPeriodFigure,
     KpiSnapshotDay,
     Order,
     SurveyAnswer,
@@ -80,6 +81,17 @@ def row_scope(user, resource: str):
     return access.ROW_RULES[resource][scope](user)
 
 
+def by_customer(user, column):
+    """Rows whose customer (``column``; the query joins ``Customer``) counts in ``user``'s figures.
+
+    A team or the department: a condition on the joined customer, so the planner walks the
+    time index; an agent's own customers (few): ``column IN (their ids)``, so it probes them.
+    """
+    if dashboard_scope(user) == "own":
+        return column.in_(select(Customer.id).where(row_scope(user, "customer")))
+    return row_scope(user, "customer")
+
+
 # ---- additive counts ---------------------------------------------------------
 @dataclass
 class Counts:
@@ -122,9 +134,12 @@ def live_counts(start_at: datetime, end_at: datetime, user=None) -> dict[Key, Co
     """Counts per (team, agent) of events in ``[start_at, end_at)`` from the live tables.
 
     Complaints count for their team and assignee; survey answers and orders for their
-    customer's team and owner. ``user=None`` counts every row (the snapshot job).
+    customer's team and owner. ``user=None`` counts every row (the snapshot job). Survey answers
+    and orders are scoped through their customer (``by_customer``: the same rows as their
+    ``ROW_RULES``).
     """
     scope = (lambda r: true()) if user is None else (lambda r: row_scope(user, r))
+    customer_scope = (lambda col: true()) if user is None else (lambda col: by_customer(user, col))
     out: dict[Key, Counts] = defaultdict(Counts)
     c = Complaint
     opened = (
@@ -157,7 +172,7 @@ def live_counts(start_at: datetime, end_at: datetime, user=None) -> dict[Key, Co
         )
         .select_from(s)
         .join(Customer, Customer.id == s.customer_id)
-        .where(s.answered_at >= start_at, s.answered_at < end_at, scope("survey"))
+        .where(s.answered_at >= start_at, s.answered_at < end_at, customer_scope(s.customer_id))
         .group_by(Customer.team_id, Customer.owner_id)
     )
     for team, agent, nps_n, prom, detr, csat_n, csat_sum, sat in db.session.execute(surveys):
@@ -172,7 +187,7 @@ def live_counts(start_at: datetime, end_at: datetime, user=None) -> dict[Key, Co
         select(Customer.team_id, Customer.owner_id, func.count())
         .select_from(Order)
         .join(Customer, Customer.id == Order.customer_id)
-        .where(Order.created_at >= start_at, Order.created_at < end_at, scope("order"))
+        .where(Order.created_at >= start_at, Order.created_at < end_at, customer_scope(Order.customer_id))
         .group_by(Customer.team_id, Customer.owner_id)
     )
     for team, agent, n in db.session.execute(orders):
@@ -188,6 +203,7 @@ def take_snapshot(day: date) -> int:
     """
     rows = live_counts(local_start(day), local_start(day + timedelta(days=1)))
     db.session.execute(delete(KpiDailySnapshot).where(KpiDailySnapshot.day == day))
+    db.session.execute(delete(KpiPeriodFigure).where(KpiPeriodFigure.first <= day, KpiPeriodFigure.stop > day))
     for (team, agent), c in rows.items():
         db.session.add(KpiDailySnapshot(day=day, team_key=team, agent_key=agent, **c.as_dict()))
     marker = db.session.get(KpiSnapshotDay, day)
@@ -236,21 +252,28 @@ def _runs(start: date, end: date, covered: set[date]) -> list[tuple[bool, date, 
     return runs
 
 
+def covered_days(user, start: date, end: date, *, snapshots: bool = True, now: date | None = None) -> set[date]:
+    """Days of ``[start, end)`` that ``user``'s figures read from snapshots: taken and before today.
+
+    The agent's "own" scope (assignee or customer owner) has no snapshot grain: always live.
+    """
+    if not snapshots or dashboard_scope(user) in (None, "own"):
+        return set()
+    last = min(end, now or today())
+    return set(
+        db.session.scalars(select(KpiSnapshotDay.day).where(KpiSnapshotDay.day >= start, KpiSnapshotDay.day < last))
+    )
+
+
 def counts(user, start: date, end: date, *, snapshots: bool = True, now: date | None = None) -> dict[Key, Counts]:
     """Counts per (team, agent) over ``[start, end)``: stored days from snapshots, the rest live.
 
-    A day counts as stored when it was snapshotted and is before today. The agent's "own"
-    scope (assignee or customer owner) has no snapshot grain, so it is always live.
+    A day counts as stored when it was snapshotted and is before today (``covered_days``).
+    Queries: 1 for the covered days, 1 per stored run, 3 per live run (complaints, surveys, orders).
     """
-    scope = dashboard_scope(user)
-    if scope is None:
+    if dashboard_scope(user) is None:
         return {}
-    covered: set[date] = set()
-    if snapshots and scope != "own":
-        last = min(end, now or today())
-        covered = set(
-            db.session.scalars(select(KpiSnapshotDay.day).where(KpiSnapshotDay.day >= start, KpiSnapshotDay.day < last))
-        )
+    covered = covered_days(user, start, end, snapshots=snapshots, now=now)
     total: dict[Key, Counts] = defaultdict(Counts)
     for stored, first, stop in _runs(start, end, covered):
         part = (
@@ -259,6 +282,76 @@ def counts(user, start: date, end: date, *, snapshots: bool = True, now: date | 
         for key, c in part.items():
             total[key].add(c)
     return dict(total)
+
+
+def monthly_counts(user, start: date, end: date, *, now: date | None = None) -> dict[date, Counts]:
+    """Totals per calendar month of ``[start, end)`` (``start`` a month's first day), keyed by that day.
+
+    Stored days: one query grouped by day; the other days: ``live_totals`` (3 queries), so the
+    opened, resolved and NPS counts are complete (the trend's figures), not the others.
+    """
+    out: dict[date, Counts] = defaultdict(Counts)
+    if dashboard_scope(user) is None:
+        return {}
+    covered = covered_days(user, start, end, now=now)
+    if covered:
+        s = KpiDailySnapshot
+        query = (
+            select(s.day, *(func.sum(getattr(s, name)) for name in COUNT_FIELDS))
+            .where(s.day >= min(covered), s.day <= max(covered), _snapshot_scope(user))
+            .group_by(s.day)
+        )
+        for day, *values in db.session.execute(query):
+            if day in covered:
+                out[day.replace(day=1)].add(Counts(**{n: _n(v) for n, v in zip(COUNT_FIELDS, values, strict=True)}))
+    live = [(local_start(a), local_start(b)) for stored, a, b in _runs(start, end, covered) if not stored]
+    if live:
+        months, day = [], start.replace(day=1)
+        while day < end:
+            months.append(day)
+            day = month_period(day)[1]
+        for month, c in zip(months, live_totals(user, live, [local_start(m) for m in months[1:]]), strict=True):
+            out[month].add(c)
+    return dict(out)
+
+
+def live_totals(user, ranges: list[tuple[datetime, datetime]], cuts: list[datetime]) -> list[Counts]:
+    """Opened, resolved and NPS counts of the events in ``ranges``, split at the instants ``cuts``.
+
+    Returns ``len(cuts) + 1`` Counts (only opened, resolved, nps_answers, promoters, detractors
+    are filled): 3 queries whatever the number of ranges and pieces, each grouped by a CASE
+    on the event time (portable to every database).
+    """
+
+    def piece(column):
+        return case(*((column < cut, i) for i, cut in enumerate(cuts)), else_=len(cuts)) if cuts else literal(0)
+
+    def within(column):
+        return or_(*(and_(column >= a, column < b) for a, b in ranges))
+
+    out = [Counts() for _ in range(len(cuts) + 1)]
+    c, s = Complaint, SurveyAnswer
+    for column, name in ((c.opened_at, "opened"), (c.resolved_at, "resolved")):
+        bucket = piece(column).label("piece")
+        query = select(bucket, func.count()).where(within(column), row_scope(user, "complaint")).group_by(bucket)
+        for i, n in db.session.execute(query):
+            setattr(out[i], name, _n(n))
+    bucket = piece(s.answered_at).label("piece")
+    query = (
+        select(
+            bucket,
+            func.count(s.nps),
+            func.sum(case((s.nps >= 9, 1), else_=0)),
+            func.sum(case((s.nps <= 6, 1), else_=0)),
+        )
+        .select_from(s)
+        .join(Customer, Customer.id == s.customer_id)
+        .where(within(s.answered_at), by_customer(user, s.customer_id))
+        .group_by(bucket)
+    )
+    for i, n, prom, detr in db.session.execute(query):
+        out[i].nps_answers, out[i].promoters, out[i].detractors = _n(n), _n(prom), _n(detr)
+    return out
 
 
 def total(rows: dict[Key, Counts]) -> Counts:
@@ -278,8 +371,12 @@ def by(rows: dict[Key, Counts], grain: str) -> dict[int, Counts]:
 
 
 # ---- ratios of counts ----------------------------------------------------------
-def _ratio(part, whole, scale: float = 100.0) -> float | None:
+def ratio(part, whole, scale: float = 100.0) -> float | None:
+    """``part`` per ``scale`` of ``whole``, one decimal; None without a denominator."""
     return None if not whole else round(part * scale / whole, 1)
+
+
+_ratio = ratio
 
 
 def nps_of(c: Counts) -> float | None:
@@ -342,21 +439,38 @@ def open_at(at: datetime):
     )
 
 
-def backlog(user, end: date, *, at: datetime | None = None) -> dict[str, int]:
-    """Complaints open at the end of the period (or now), by age: <1 day, 1–3, 3–7, >7 days."""
-    at = at or moment(end)
+BACKLOG_FIELDS = ("total", "over1", "over3", "over7", "overdue")
+
+
+def backlog_rows(user, at: datetime) -> dict[Key, tuple[int, ...]]:
+    """Complaints open at ``at`` per (team, assignee): (total, aged ≥1 d, ≥3 d, ≥7 d, past due). One query."""
     c = Complaint
     day = timedelta(days=1)
 
     def older(days):
         return func.sum(case((c.opened_at <= at - days * day, 1), else_=0))
 
-    row = db.session.execute(
-        select(func.count(), older(1), older(3), older(7), func.sum(case((c.due_at < at, 1), else_=0))).where(
-            *open_at(at), row_scope(user, "complaint")
+    query = (
+        select(
+            c.team_id,
+            c.assignee_id,
+            func.count(),
+            older(1),
+            older(3),
+            older(7),
+            func.sum(case((c.due_at < at, 1), else_=0)),
         )
-    ).one()
-    n, over1, over3, over7, overdue = (_n(v) for v in row)
+        .where(*open_at(at), row_scope(user, "complaint"))
+        .group_by(c.team_id, c.assignee_id)
+    )
+    return {_key(team, agent): tuple(_n(v) for v in values) for team, agent, *values in db.session.execute(query)}
+
+
+def backlog(user, end: date, *, at: datetime | None = None, rows: dict | None = None) -> dict[str, int]:
+    """Complaints open at the end of the period (or now), by age: <1 day, 1–3, 3–7, >7 days."""
+    if rows is None:
+        rows = backlog_rows(user, at or moment(end))
+    n, over1, over3, over7, overdue = (sum(r[i] for r in rows.values()) for i in range(len(BACKLOG_FIELDS)))
     return {
         "total": n,
         "under_1d": n - over1,
@@ -367,19 +481,29 @@ def backlog(user, end: date, *, at: datetime | None = None) -> dict[str, int]:
     }
 
 
+def seconds_between(earlier, later):
+    """SQL: seconds from ``earlier`` to ``later`` (two datetime columns), in the dialect of the session."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return func.timestampdiff(text("MICROSECOND"), earlier, later) / 1_000_000.0
+
+
 def resolve_hours(user, start: date, end: date) -> tuple[float | None, float | None]:
     """(average, 90th percentile) hours from opening to resolution of complaints resolved in the period.
 
-    The percentile is the nearest-rank one (the ceil(0.9·n)-th smallest duration), computed
-    in Python over the ordered durations, so every database gives the same answer.
+    The percentile is the nearest-rank one (the ceil(0.9·n)-th smallest duration) over the
+    durations the database computes (one query, floats only, sorted here), so every database
+    gives the same answer to the second.
     """
     c = Complaint
-    rows = db.session.execute(
-        select(c.opened_at, c.resolved_at).where(
-            c.resolved_at >= local_start(start), c.resolved_at < local_start(end), row_scope(user, "complaint")
-        )
-    ).all()
-    durations = sorted(max(0.0, (resolved - opened).total_seconds()) for opened, resolved in rows)
+    seconds = seconds_between(c.opened_at, c.resolved_at)
+    query = select(seconds).where(
+        c.resolved_at >= local_start(start), c.resolved_at < local_start(end), row_scope(user, "complaint")
+    )
+    durations = sorted(max(0.0, float(v)) for v in db.session.execute(query).scalars().all())
     if not durations:
         return None, None
     p90 = durations[math.ceil(0.9 * len(durations)) - 1]
@@ -391,10 +515,10 @@ def sla_breaches(user, start: date, end: date) -> int:
     return total(counts(user, start, end)).resolved_late + backlog(user, end)["overdue"]
 
 
-def resolved_share(user, start: date, end: date) -> float | None:
+def resolved_share(user, start: date, end: date, *, at: datetime | None = None) -> float | None:
     """% of the complaints opened in the period that were resolved before its end (or now)."""
     c = Complaint
-    at = moment(end)
+    at = at or moment(end)
     opened, resolved = db.session.execute(
         select(func.count(), func.sum(case((c.resolved_at < at, 1), else_=0))).where(
             c.opened_at >= local_start(start), c.opened_at < local_start(end), row_scope(user, "complaint")
@@ -403,50 +527,74 @@ def resolved_share(user, start: date, end: date) -> float | None:
     return _ratio(_n(resolved), _n(opened))
 
 
-def _active(first: date, stop: date):
-    """Customers with an order or an interaction in ``[first, stop)``."""
-    a, b = local_start(first), local_start(stop)
-    return or_(
-        exists().where(Order.customer_id == Customer.id, Order.created_at >= a, Order.created_at < b),
-        exists().where(
-            Interaction.customer_id == Customer.id, Interaction.occurred_at >= a, Interaction.occurred_at < b
-        ),
-    )
+def activity(user, start: date, end: date) -> dict[str, int]:
+    """One query over the orders and interactions of the previous period and this one, per customer.
+
+    Returns ``previous_active`` (customers with an order or interaction in the previous period),
+    ``retained`` (… also active in this one) and ``engaged`` (customers with an interaction in
+    this one). Bounded by the two periods' rows (indexes on ``orders.created_at`` and
+    ``interactions.occurred_at``), not by the number of customers.
+    """
+    return activity_window(user, previous_period(start, end)[0], start, end)
 
 
-def engagement(user, start: date, end: date) -> tuple[int, float | None]:
-    """(customers with an interaction in the period, that number per 100 customers existing at its end)."""
-    a, b = local_start(start), local_start(end)
-    scope = row_scope(user, "customer")
-    engaged = db.session.scalar(
-        select(func.count())
-        .select_from(Customer)
-        .where(
-            scope,
-            exists().where(
-                Interaction.customer_id == Customer.id, Interaction.occurred_at >= a, Interaction.occurred_at < b
-            ),
+def activity_rows(user, lo: datetime, hi: datetime):
+    """(customer id ``cid``, time ``t``, 1 for an interaction / 0 for an order ``k``) in ``[lo, hi)``, in scope."""
+    scope = dashboard_scope(user)
+    parts = []
+    for model, when, kind in ((Order, Order.created_at, 0), (Interaction, Interaction.occurred_at, 1)):
+        part = select(model.customer_id.label("cid"), when.label("t"), literal(kind).label("k")).where(
+            when >= lo, when < hi
         )
+        if scope != "all":
+            part = part.join(Customer, Customer.id == model.customer_id).where(by_customer(user, model.customer_id))
+        parts.append(part)
+    return union_all(*parts).subquery()
+
+
+def activity_window(user, first: date, start: date, stop: date) -> dict[str, int]:
+    """``activity`` of the window ``[start, stop)`` against the previous period ``[first, start)``."""
+    lo, mid, hi = local_start(first), local_start(start), local_start(stop)
+    rows = activity_rows(user, lo, hi)
+    per = (
+        select(
+            func.max(case((rows.c.t < mid, 1), else_=0)).label("before"),
+            func.max(case((rows.c.t >= mid, 1), else_=0)).label("now"),
+            func.max(case((and_(rows.c.t >= mid, rows.c.k == 1), 1), else_=0)).label("engaged"),
+        )
+        .group_by(rows.c.cid)
+        .subquery()
     )
-    customers = db.session.scalar(select(func.count()).select_from(Customer).where(scope, Customer.created_at < b))
-    return _n(engaged), _ratio(_n(engaged), _n(customers))
+    before, kept, engaged = db.session.execute(
+        select(
+            func.sum(per.c.before),
+            func.sum(case((and_(per.c.before == 1, per.c.now == 1), 1), else_=0)),
+            func.sum(per.c.engaged),
+        )
+    ).one()
+    return {"previous_active": _n(before), "retained": _n(kept), "engaged": _n(engaged)}
 
 
-def retention(user, start: date, end: date) -> dict:
+def customers_at(user, end: date) -> int:
+    """Customers in ``user``'s scope created before the end of the period."""
+    query = select(func.count()).select_from(Customer).where(row_scope(user, "customer"))
+    return _n(db.session.scalar(query.where(Customer.created_at < local_start(end))))
+
+
+def engagement(user, start: date, end: date, *, act: dict | None = None) -> tuple[int, float | None]:
+    """(customers with an interaction in the period, that number per 100 customers existing at its end)."""
+    engaged = (act or activity(user, start, end))["engaged"]
+    return engaged, _ratio(engaged, customers_at(user, end))
+
+
+def retention(user, start: date, end: date, *, act: dict | None = None) -> dict:
     """Of the customers active (order or interaction) in the previous period of the same length,
     the share also active in this one (retention) and the share not (churn = 100 − retention)."""
-    p_start, p_end = previous_period(start, end)
-    scope = row_scope(user, "customer")
-    before = _n(db.session.scalar(select(func.count()).select_from(Customer).where(scope, _active(p_start, p_end))))
-    kept = _n(
-        db.session.scalar(
-            select(func.count()).select_from(Customer).where(scope, _active(p_start, p_end), _active(start, end))
-        )
-    )
-    rate = _ratio(kept, before)
+    act = act or activity(user, start, end)
+    rate = _ratio(act["retained"], act["previous_active"])
     return {
-        "previous_active": before,
-        "retained": kept,
+        "previous_active": act["previous_active"],
+        "retained": act["retained"],
         "retention": rate,
         "churn": None if rate is None else round(100 - rate, 1),
     }

@@ -84,12 +84,15 @@ class DashboardView(AdminIndexView):
         scope = kpis.dashboard_scope(user)
         today = kpis.today()
         if scope == "own":
-            return self._agent(user, today)
-        if scope == "team":
-            return self._lead(user, today)
-        if scope == "all":
-            return self._head(user, today)
-        return self.render("admin/dashboard/admin.html", links=self._admin_links())
+            page = self._agent(user, today)
+        elif scope == "team":
+            page = self._lead(user, today)
+        elif scope == "all":
+            page = self._head(user, today)
+        else:
+            return self.render("admin/dashboard/admin.html", links=self._admin_links())
+        db.session.commit()  # keeps the figures of closed windows computed here (services.kpi_periods)
+        return page
 
     # ---- per role ----------------------------------------------------------
     def _agent(self, user, today: date):
@@ -109,14 +112,15 @@ class DashboardView(AdminIndexView):
 
     def _lead(self, user, today: date):
         start, end = kpis.month_period(today)
+        src = kpi_report.Source(user)
         return self.render(
             "admin/dashboard/lead.html",
             queue=worklists.open_complaints(user, limit=30),
             overdue=worklists.overdue_complaints(user, datetime.now(UTC)),
             escalated=worklists.escalated_complaints(user),
             appointments=worklists.appointments_on(user, today),
-            agents=kpi_report.breakdown(user, start, end, "agent"),
-            table=kpi_report.comparison(user, start, end),
+            agents=kpi_report.breakdown(user, start, end, "agent", src),
+            table=kpi_report.comparison(user, start, end, src),
             start=start,
             last=end - timedelta(days=1),
             charts=self._charts(user, start, end),
@@ -126,12 +130,13 @@ class DashboardView(AdminIndexView):
     def _head(self, user, today: date):
         start, end, preset, errors = resolve_period(request.args, today)
         year, q = kpis.quarter_of(start)
-        table = kpi_report.comparison(user, start, end)
+        src = kpi_report.Source(user)
+        table = kpi_report.comparison(user, start, end, src)
         return self.render(
             "admin/dashboard/head.html",
             table=table,
-            teams=kpi_report.breakdown(user, start, end, "team"),
-            agents=kpi_report.breakdown(user, start, end, "agent"),
+            teams=kpi_report.breakdown(user, start, end, "team", src),
+            agents=kpi_report.breakdown(user, start, end, "agent", src),
             budget=kpis.budget_usage(user, year, q),
             budget_quarter=f"{year}-Q{q}",
             report_url=url_for(".report_quarter", year=year, q=q),
@@ -206,10 +211,12 @@ class DashboardView(AdminIndexView):
                 mimetype=XLSX_MIMETYPE,
                 headers={"Content-Disposition": f'attachment; filename="kpi-{year}-Q{q}.xlsx"'},
             )
-        return self.render(
+        page = self.render(
             "admin/dashboard/quarter.html",
             report=report,
             last=report["end"] - timedelta(days=1),
             xlsx_url=url_for(".report_quarter", year=year, q=q, format="xlsx"),
             **self._common(),
         )
+        db.session.commit()  # the kept figures of the quarter (services.kpi_periods)
+        return page

@@ -29,7 +29,7 @@ def test_create_update_delete_and_export_are_audited(app, db, login_as):
     )
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     customer = db.session.scalar(select(Customer).where(Customer.phone == "0987654321"))
-    assert customer.search_text.startswith("le van cuong")
+    assert customer.search_text.startswith(" le van cuong")
     r = client.post(
         f"/admin/customers/edit/?id={customer.id}",
         {

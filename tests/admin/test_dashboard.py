@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from models import AuditLog, Customer, db
+from models import AuditLog, Customer, Interaction, SurveyAnswer, db
+from services import kpis
 from tests import kpi_dataset
-from tests.factories import make_complaint, make_customer, make_team, make_user
+from tests.factories import make_complaint, make_customer, make_order, make_team, make_user
 
 
 def _kpi(html: str, key: str) -> str:
@@ -145,3 +146,62 @@ def test_only_the_head_reads_the_quarter_report(app, login_as):
     db.session.expire_all()
     assert db.session.scalars(select(AuditLog).where(AuditLog.action == "export")).all() == []
     assert db.session.scalar(select(Customer.id).limit(1)) is not None
+
+
+def _queries(client, path: str = "/admin/") -> int:
+    """Statements one request sends (an SQLAlchemy before_cursor_execute counter)."""
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def _activity(agent, customer, n: int, now: datetime) -> None:
+    """``n`` requests over the last 90 days (every other one resolved) with surveys, orders and interactions."""
+    for i in range(n):
+        opened = now - timedelta(days=i * 90 // max(n, 1), hours=1)
+        resolved = opened + timedelta(hours=5) if i % 2 else None
+        make_complaint(customer, assignee=agent, opened_at=opened, resolved_at=resolved, status="in_progress")
+        make_order(customer, created_at=opened)
+        db.session.add(SurveyAnswer(customer_id=customer.id, nps=i % 11, csat=1 + i % 5, answered_at=opened))
+        db.session.add(
+            Interaction(customer_id=customer.id, agent_id=agent.id, channel="phone", summary="Gọi", occurred_at=opened)
+        )
+    db.session.commit()
+
+
+# Fixed bounds (measured 26 / 28 / 27 on SQLite): the statements do not grow with the data.
+QUERY_BOUNDS = {"head": 30, "lead": 32, "agent": 30}
+
+
+def test_dashboard_query_count_does_not_grow_with_data(app, login_as):
+    team = make_team("A")
+    lead = make_user("lead", team=team)
+    agent = make_user("agent", team=team)
+    head = make_user("head")
+    customer = make_customer("Khách Đếm", owner=agent)
+    db.session.commit()
+    now = datetime.now(UTC) - timedelta(minutes=1)
+    clients = {"head": login_as(head), "lead": login_as(lead), "agent": login_as(agent)}
+    _activity(agent, customer, 10, now)
+    for back in range(1, 200):  # the nightly job's snapshots of the past days (trend, compared periods)
+        kpis.take_snapshot(kpis.today() - timedelta(days=back))
+    db.session.commit()
+    for client in clients.values():
+        client.get("/admin/")  # warm-up: first-request setup is not the page's cost
+    small = {role: _queries(client) for role, client in clients.items()}
+    _activity(agent, customer, 40, now)
+    large = {role: _queries(client) for role, client in clients.items()}
+    assert large == small  # 10 and 50 requests (with their orders, surveys, calls): the same statements
+    for role, n in small.items():
+        assert n <= QUERY_BOUNDS[role], (role, n)
+    # and the figures did change with the data: the head now counts 50 requests in the last 90 days
+    html = clients["head"].get("/admin/?preset=this_quarter").get_data(as_text=True)
+    assert 'data-kpi="opened"' in html

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask_admin.contrib.sqla import filters as sqla_filters
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from models import AuditLog, Customer, Interaction, Team
 from tests import factories as f
@@ -225,3 +225,109 @@ def test_interaction_and_complaint_lists_cost_the_same_few_queries(app, db, logi
             assert "Khách" in response.get_data(as_text=True)  # the customer column is filled
             counts[size] = statements
         assert len(counts[20]) == len(counts[100]) <= 4, (endpoint, [s[:150] for s in counts[100]])
+
+
+# ---- row buttons: one shared delete form per page (admin/row_buttons.py) ----
+DELETE_FORM = re.compile(r'<form id="cskh-row-delete" method="POST" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
+DELETE_BUTTON = re.compile(r'<button [^>]*form="cskh-row-delete" name="id" value="(\d+)"')
+HIDDEN = re.compile(r'<input [^>]*name="(\w+)"[^>]*value="([^"]*)"|<input [^>]*value="([^"]*)"[^>]*name="(\w+)"')
+
+
+def shared_delete_form(html: str) -> tuple[str, dict[str, str]]:
+    """The page's one delete form: its action and hidden fields, as a browser would send them."""
+    forms = DELETE_FORM.findall(html)
+    assert len(forms) == 1, f"{len(forms)} shared delete forms"
+    action, body = forms[0]
+    fields = {}
+    for name, value, value2, name2 in HIDDEN.findall(body):
+        fields[name or name2] = (value if name else value2).replace("&amp;", "&")
+    return action.replace("&amp;", "&"), fields
+
+
+def test_list_page_has_one_delete_form_whatever_the_page_size(app, db, login_as):
+    seed_customers(db, 120)
+    head = login_as("head")
+    shapes = {}
+    for size in (20, 100):
+        html = head.get(f"/admin/customers/?page_size={size}").get_data(as_text=True)
+        ids = row_ids(html)
+        assert len(ids) == size
+        action, fields = shared_delete_form(html)
+        assert action == "/admin/customers/delete/"
+        assert set(fields) == {"url", "csrf_token"}  # the row's id comes from the clicked button only
+        assert DELETE_BUTTON.findall(html) == [str(i) for i in ids]
+        shapes[size] = (html.count("<form"), html.count('name="csrf_token"'))
+    assert shapes[20] == shapes[100], shapes
+
+
+def test_deleting_through_the_shared_form_works_in_scope_and_is_refused_outside(app, db, login_as):
+    team = f.make_team()
+    mate = f.make_user("agent", team=team)
+    stranger = f.make_user("agent")
+    mine = [f.make_customer(f"Khách nhóm {i}", owner=mate) for i in range(3)]
+    theirs = f.make_customer("Khách nhóm khác", owner=stranger)
+    db.session.commit()
+    mine_ids, their_id = [c.id for c in mine], theirs.id
+    lead = login_as("lead", team=team)
+
+    html = lead.get("/admin/customers/").get_data(as_text=True)
+    assert set(row_ids(html)) == set(mine_ids)
+    assert sorted(DELETE_BUTTON.findall(html)) == sorted(str(i) for i in mine_ids)
+    action, fields = shared_delete_form(html)
+
+    # what the browser sends when a row's button submits the shared form: its fields + id=<button value>
+    r = lead.post(action, {**fields, "id": mine_ids[0]}, csrf=False)
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Customer, mine_ids[0]) is None
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "delete")) is not None
+
+    # the same form aimed at a row outside the lead's team: refused, nothing deleted or audited
+    before = db.session.scalar(select(func.count()).select_from(AuditLog))
+    r = lead.post(action, {**fields, "id": their_id}, csrf=False)
+    assert r.status_code == 403
+    # and without the page's CSRF token: refused before any delete
+    r = lead.post(action, {"url": fields["url"], "id": mine_ids[1]}, csrf=False)
+    assert r.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Customer, their_id) is not None
+    assert db.session.get(Customer, mine_ids[1]) is not None
+    assert db.session.scalar(select(func.count()).select_from(AuditLog)) == before
+
+
+def test_row_buttons_follow_each_rows_scope_and_escape_their_urls(app, db, login_as):
+    team = f.make_team()
+    agent = f.make_user("agent", team=team)
+    mate = f.make_user("agent", team=team)
+    own = f.make_customer("Khách của tôi", owner=agent)
+    other = f.make_customer("Khách của đồng nghiệp", owner=mate)
+    db.session.commit()
+    html = login_as(agent).get("/admin/customers/?search=kh%C3%A1ch").get_data(as_text=True)
+    assert set(row_ids(html)) == {own.id, other.id}
+    assert f"/admin/customers/edit/?id={own.id}&amp;url=" in html
+    assert f"/admin/customers/edit/?id={other.id}&" not in html  # an agent edits only their own customers
+    assert "cskh-row-delete" not in html  # and deletes none: no delete form, no delete button
+
+
+def test_fast_row_buttons_match_url_for_and_escape_odd_ids(app):
+    from flask_admin.model.template import DeleteRowAction, EditRowAction
+
+    from admin.row_buttons import fast_button
+
+    class Context:
+        def __init__(self, values):
+            self.values = values
+
+        def resolve(self, name):
+            return self.values[name]
+
+    view = view_of(app, "customers")
+    back = '/admin/customers/?search="><b>'
+    with app.test_request_context("/admin/customers/"):
+        for row_id in ("7", 'HN,SKU-1"><i>', "a b&c/ä"):
+            link = str(fast_button(EditRowAction(), view, Context({"return_url": back}), row_id))
+            expected = view.get_url(".edit_view", id=row_id, url=back).replace("&", "&amp;")
+            assert f'href="{expected}"' in link
+            button = str(fast_button(DeleteRowAction(), view, Context({}), row_id))
+            assert "<b>" not in link + button and "<i>" not in link + button
+            assert 'value="HN,SKU-1&#34;&gt;&lt;i&gt;"' in button or row_id != 'HN,SKU-1"><i>'

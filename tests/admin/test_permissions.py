@@ -20,11 +20,17 @@ from tests.world import build_world
 ROLES = ("agent11", "lead1", "head", "admin")
 
 
+DERIVED = ("kpi_",)
+"""Aggregates the dashboard caches on a GET (models/kpi.py): derived from the data, not data."""
+
+
 def digest(db) -> str:
-    """A fingerprint of every row of every table."""
+    """A fingerprint of every row of every table that holds data."""
     h = hashlib.sha256()
     with db.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
+            if table.name.startswith(DERIVED):
+                continue
             pk = [c.name for c in table.primary_key.columns]
             for row in conn.execute(table.select().order_by(*[table.c[p] for p in pk])):
                 h.update(repr(tuple(row)).encode())

@@ -1,12 +1,12 @@
 """Every KPI on the hand-built October 2025 (tests/kpi_dataset.py), answers worked out by hand."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from models import KpiDailySnapshot, KpiSnapshotDay, db
-from services import kpi_report, kpis
+from models import Customer, Interaction, KpiDailySnapshot, KpiPeriodFigure, KpiSnapshotDay, db
+from services import kpi_periods, kpi_report, kpis
 from tests import kpi_dataset
 from tests.factories import make_complaint, make_user
 from tests.kpi_dataset import OCT, at
@@ -200,8 +200,6 @@ def test_snapshot_rows_are_read_and_retaking_a_day_replaces_them(world):
     rows_before = db.session.scalar(select(func.count()).select_from(KpiDailySnapshot))
     # a request added to 5/10 after the snapshot: the stored path does not see it, live does
     customer = db.session.get(type(world.a1), world.a1.id)
-    from models import Customer
-
     ca1 = db.session.scalars(select(Customer).where(Customer.owner_id == customer.id)).one()
     make_complaint(ca1, assignee=world.a1, opened_at=at(10, 5, 15))
     db.session.commit()
@@ -220,3 +218,59 @@ def test_agent_figures_are_always_live(world):
     db.session.commit()
     # the agent's "own" rows (assignee or customer owner) have no snapshot grain
     assert kpis.total(kpis.counts(world.a1, START, END, now=date(2026, 1, 1))).opened == 2
+
+
+def _figures(user, start, end, now, keep):
+    fig = kpi_periods.figures(user, start, end, now=now, keep=keep)
+    return {**fig, "backlog_rows": sorted(map(tuple, fig["backlog_rows"]))}
+
+
+def test_kept_figures_of_a_closed_period_equal_the_live_ones(world):
+    later = datetime(2026, 1, 1, tzinfo=UTC)
+    for user in (world.head, world.lead_a):
+        live = _figures(user, START, END, later, keep=False)
+        assert _figures(user, START, END, later, keep=True) == live  # computed and kept
+        assert _figures(user, START, END, later, keep=True) == live  # read back
+    db.session.commit()
+    kept = db.session.scalars(select(KpiPeriodFigure.scope_key).order_by(KpiPeriodFigure.scope_key)).all()
+    assert kept == ["all", f"team:{world.lead_a.team_id}"]
+    # the head's kept October: retention 1 of 2, engaged 2 of 3 customers, p90 720 h, 3 of 6 resolved
+    head = _figures(world.head, START, END, later, keep=True)
+    assert head["activity"] == {"previous_active": 2, "retained": 1, "engaged": 2}
+    assert (head["customers"], head["p90"], head["resolved_share"]) == (3, 720.0, 50.0)
+    # the agent's own scope is never kept
+    kpi_periods.figures(world.a1, START, END, now=later)
+    assert db.session.scalar(select(func.count()).select_from(KpiPeriodFigure)) == 2
+
+
+@pytest.mark.parametrize("day", [1, 3, 12, 15, 16, 24, 31])
+def test_running_period_is_kept_part_plus_todays_rows(world, day):
+    # "now" = noon of ``day`` October: [1/10, day) is kept, the rows from ``day`` on are added live
+    now = at(10, day, 12)
+    for user in (world.head, world.lead_a):
+        live = _figures(user, START, END, now, keep=False)
+        assert _figures(user, START, END, now, keep=True) == live
+    v = kpi_report.values(world.head, START, END, kpi_report.Source(world.head, now=now))
+    assert (v["retention"], v["engaged"], v["engagement"]) == (50.0, 2, 66.7)
+
+
+def test_retaking_a_day_forgets_the_kept_periods_that_read_it(world):
+    later = datetime(2026, 1, 1, tzinfo=UTC)
+    kpi_periods.figures(world.head, START, END, now=later)  # reads [31/8, 1/11)
+    kpi_periods.figures(world.head, date(2025, 12, 1), date(2025, 12, 31), now=later)  # reads [1/11, 31/12)
+    db.session.commit()
+    # an interaction of cA2 on 5/10 after the figures were kept: cA2 becomes retained and engaged
+    ca2 = db.session.scalars(select(Customer).where(Customer.owner_id == world.a2.id)).one()
+    db.session.add(
+        Interaction(customer_id=ca2.id, agent_id=world.a2.id, channel="phone", summary="Gọi", occurred_at=at(10, 5))
+    )
+    db.session.commit()
+    assert kpi_periods.figures(world.head, START, END, now=later)["activity"]["retained"] == 1  # still the kept one
+    kpis.take_snapshot(date(2025, 10, 5))
+    db.session.commit()
+    assert db.session.scalars(select(KpiPeriodFigure.start)).all() == [date(2025, 12, 1)]
+    assert kpi_periods.figures(world.head, START, END, now=later)["activity"] == {
+        "previous_active": 2,
+        "retained": 2,
+        "engaged": 3,
+    }

@@ -1,0 +1,113 @@
+"""Time the dashboards (head, lead, agent) through the Flask test client, after the nightly KPI snapshots.
+
+    .venv/bin/python -m bench.dashboard --db sqlite|postgresql --customers N [--url URL] [--repeat 20] [--days 200]
+
+Uses the list bench's database (``bench.database``: seeded when it holds fewer than N customers)
+or ``--url``; creates the KPI tables when missing, takes ``services.kpis.take_snapshot`` for the
+last ``--days`` local days (as the nightly job would have, the figures of the six-month trend
+and of the compared periods), then prints, per role: p50, p95, the queries one request sends and
+the time of those statements alone. The head's page is timed for "this month" (the default) and
+"last quarter".
+"""
+
+import argparse
+import platform
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, text
+
+from bench.database import database_url, prepare
+from bench.run import build_app, captured, logged_in, p95, sql_alone, timed
+
+
+def snapshot_days(app, days: int) -> tuple[int, float]:
+    """Take the snapshot of each of the last ``days`` local days that is not taken yet."""
+    from models import KpiSnapshotDay, db
+    from services import kpis
+
+    started = time.perf_counter()
+    taken = 0
+    with app.app_context():
+        db.create_all()
+        today = kpis.today()
+        have = set(db.session.scalars(select(KpiSnapshotDay.day)))
+        for back in range(days, 0, -1):
+            day = today - timedelta(days=back)
+            if day not in have:
+                kpis.take_snapshot(day)
+                db.session.commit()
+                taken += 1
+    return taken, time.perf_counter() - started
+
+
+def first_user(app, role: str) -> str:
+    from models import Complaint, User, db
+
+    with app.app_context():
+        query = select(User).where(User.role == role)
+        if role == "agent":  # an agent with work, like the one a person would look at
+            busiest = (
+                select(Complaint.assignee_id)
+                .where(Complaint.assignee_id.is_not(None))
+                .group_by(Complaint.assignee_id)
+                .order_by(func.count().desc())
+                .limit(1)
+            )
+            query = query.where(User.id.in_(busiest))
+        return db.session.scalar(query.order_by(User.id).limit(1)).get_id()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--url", help="use this database instead of the list bench's")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--days", type=int, default=200, help="past days to snapshot before timing")
+    args = parser.parse_args(argv)
+
+    url = args.url or database_url(args.db, args.customers)
+    app = build_app(url)
+    counts = prepare(app, args.customers)
+    taken, seconds = snapshot_days(app, args.days)
+    with app.app_context():
+        from models import db
+
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    print(
+        f"\n{args.db}, {counts['customers']:,} customers, {counts['interactions']:,} interactions, "
+        f"{counts['orders']:,} orders, {counts['complaints']:,} complaints; snapshots: {taken} days taken "
+        f"now in {seconds:.1f} s; {args.repeat} requests per page; {platform.node()} "
+        f"{platform.processor() or platform.machine()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
+    )
+    pages = [
+        ("head, this month", "head", "/admin/"),
+        ("head, last quarter", "head", "/admin/?preset=last_quarter"),
+        ("lead, this month", "lead", "/admin/"),
+        ("agent, this month", "agent", "/admin/"),
+    ]
+    clients = {role: logged_in(app, first_user(app, role)) for role in ("head", "lead", "agent")}
+    header = ("page", "p50", "p95", "SQL alone p50", "queries")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for label, role, path in pages:
+        samples, status = timed(clients[role], path, args.repeat)
+        statements = captured(app, clients[role], path)
+        alone = sql_alone(app, statements, max(3, args.repeat // 4))
+        note = "" if status == 200 else f" ({status})"
+        cells = [
+            label,
+            f"{statistics.median(samples):.1f} ms{note}",
+            f"{p95(samples):.1f} ms",
+            f"{alone:.1f} ms",
+            str(len(statements)),
+        ]
+        print("| " + " | ".join(cells) + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

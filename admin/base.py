@@ -7,6 +7,8 @@ role, then the row itself (before and after a change). Forms are Flask-WTF forms
 (CSRF), every change is audited, and user-caused errors land on the form's fields.
 """
 
+import logging
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -16,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
@@ -34,6 +37,8 @@ class SecureForm(BaseForm, FlaskForm):
     class Meta(FlaskForm.Meta):
         csrf = True
 
+
+log = logging.getLogger("cskh.admin")
 
 ENDPOINT_ACTIONS = {
     "index_view": "view",
@@ -309,6 +314,17 @@ class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
             abort(403)
 
     # ---- which columns ---------------------------------------------------
+    def get_filters(self):
+        """Flask-Admin filters on every column of a related model (``owner`` → all of User's):
+        never on secrets such as password hashes and session tokens."""
+        filters = super().get_filters() or []
+        return [f for f in filters if getattr(getattr(f, "column", None), "key", None) not in self.never_columns]
+
+    def search_placeholder(self):
+        if hasattr(self.model, "search_text"):
+            return _("Name, phone or email")
+        return super().search_placeholder()
+
     def column_visible(self, name: str) -> bool:
         if name in self.never_columns:
             return False
@@ -401,6 +417,17 @@ class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
         audit.record("delete", model, changes=audit.snapshot(model))
 
     def handle_view_exception(self, exc):
+        if isinstance(exc, IntegrityError):
+            db.session.rollback()
+            log.warning("integrity error in %s: %s", self.endpoint, exc)
+            if request.endpoint and request.endpoint.endswith(("delete_view", "action_view")):
+                flash(
+                    _("This record cannot be deleted: other records (history, orders, complaints…) refer to it."),
+                    "error",
+                )
+            else:
+                flash(_("This change conflicts with existing data (a duplicate or a missing related record)."), "error")
+            return True
         if isinstance(exc, NotAllowed):
             db.session.rollback()
             abort(403)

@@ -191,3 +191,8 @@ VI.update({
 VI.update({
     "The customer is not satisfied: reopen the related complaint": "Khách hàng chưa hài lòng: mở lại khiếu nại liên quan",
 })
+VI.update({
+    "This record cannot be deleted: other records (history, orders, complaints…) refer to it.": "Không thể xóa bản ghi này: có dữ liệu khác (lịch sử, đơn hàng, khiếu nại…) đang tham chiếu đến nó.",
+    "This change conflicts with existing data (a duplicate or a missing related record).": "Thay đổi này xung đột với dữ liệu hiện có (bị trùng hoặc thiếu bản ghi liên quan).",
+    "Name, phone or email": "Họ tên, số điện thoại hoặc email",
+})

@@ -174,3 +174,24 @@ def test_lookups_return_only_rows_in_scope(app, db, login_as):
     assert names and all("w.vn" in n for n in names)
     assert not any("lead2" in n or "agent2" in n for n in names)
     db.session.execute(text("SELECT 1"))
+
+
+def test_no_filter_reaches_a_secret_column(app):
+    """Flask-Admin adds a filter for every column of a related model (owner → User.*)."""
+    for view in secure_views(app):
+        keys = {getattr(getattr(f, "column", None), "key", None) for f in view._filters or []}
+        assert not keys & {"password_hash", "session_token"}, view.endpoint
+
+
+def test_deleting_a_customer_with_history_is_refused_with_a_message(app, db, login_as):
+    world = build_world()
+    from models import Customer
+
+    customer_id = db.session.scalar(select(Customer.id).where(Customer.owner_id == world["users"]["agent11"].id))
+    client = login_as(world["users"]["head"])
+    before = digest(db)
+    response = client.post("/admin/customers/delete/", {"id": customer_id}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "không thể xóa" in html.lower() or "cannot be deleted" in html
+    assert "INSERT" not in html and "DELETE FROM" not in html and "IntegrityError" not in html
+    assert digest(db) == before

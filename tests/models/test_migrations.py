@@ -5,7 +5,7 @@ import os
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from models import Base
@@ -50,5 +50,10 @@ def test_upgrade_from_nothing_matches_the_models(empty_database):
             assert "ix_customers_search_text_trgm" in {i["name"] for i in inspect(engine).get_indexes("customers")}
         if engine.dialect.name == "sqlite":
             assert "customers_fts" in tables
+        engine.dispose()
+        with app.app_context():
+            downgrade(revision="base")
+        left = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        assert left == set(), f"downgrade left tables behind: {left}"
     finally:
         engine.dispose()

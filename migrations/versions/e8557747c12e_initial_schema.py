@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 02877e106ed1
+Revision ID: e8557747c12e
 Revises: 
-Create Date: 2026-11-23 13:42:00.520978
+Create Date: 2026-11-23 15:06:31.985238
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '02877e106ed1'
+revision = 'e8557747c12e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,6 +48,50 @@ def upgrade():
     with op.batch_alter_table('job_settings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_settings_created_at'), ['created_at'], unique=False)
 
+    op.create_table('kpi_daily_snapshots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('team_key', sa.Integer(), nullable=False),
+    sa.Column('agent_key', sa.Integer(), nullable=False),
+    sa.Column('opened', sa.Integer(), nullable=False),
+    sa.Column('resolved', sa.Integer(), nullable=False),
+    sa.Column('resolved_fcr', sa.Integer(), nullable=False),
+    sa.Column('resolved_late', sa.Integer(), nullable=False),
+    sa.Column('resolve_seconds', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('nps_answers', sa.Integer(), nullable=False),
+    sa.Column('promoters', sa.Integer(), nullable=False),
+    sa.Column('detractors', sa.Integer(), nullable=False),
+    sa.Column('csat_answers', sa.Integer(), nullable=False),
+    sa.Column('csat_sum', sa.Integer(), nullable=False),
+    sa.Column('csat_satisfied', sa.Integer(), nullable=False),
+    sa.Column('orders', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_daily_snapshots')),
+    sa.UniqueConstraint('day', 'team_key', 'agent_key', name=op.f('uq_kpi_daily_snapshots_day_team_key_agent_key'))
+    )
+    with op.batch_alter_table('kpi_daily_snapshots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kpi_daily_snapshots_agent_key'), ['agent_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kpi_daily_snapshots_day'), ['day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kpi_daily_snapshots_team_key'), ['team_key'], unique=False)
+
+    op.create_table('kpi_period_figures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('first', sa.Date(), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('stop', sa.Date(), nullable=False),
+    sa.Column('scope_key', sa.String(length=20), nullable=False),
+    sa.Column('figures', sa.Text(), nullable=False),
+    sa.Column('computed_at', models.base.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_period_figures')),
+    sa.UniqueConstraint('first', 'start', 'stop', 'scope_key', name=op.f('uq_kpi_period_figures_first_start_stop_scope_key'))
+    )
+    with op.batch_alter_table('kpi_period_figures', schema=None) as batch_op:
+        batch_op.create_index('ix_kpi_period_figures_reads', ['first', 'stop'], unique=False)
+
+    op.create_table('kpi_snapshot_days',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('taken_at', models.base.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_kpi_snapshot_days'))
+    )
     op.create_table('products',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sku', sa.String(length=40), nullable=False),
@@ -345,6 +389,7 @@ def upgrade():
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_created_at'), ['created_at'], unique=False)
+        batch_op.create_index('ix_orders_created_customer', ['created_at', 'customer_id'], unique=False)
         batch_op.create_index('ix_orders_customer_created', ['customer_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_tracking_code'), ['tracking_code'], unique=False)
@@ -434,6 +479,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_complaints_escalated_to_id'), ['escalated_to_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_opened_at'), ['opened_at'], unique=False)
+        batch_op.create_index('ix_complaints_opened_cover', ['opened_at', 'resolved_at', 'category', 'team_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_priority'), ['priority'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_product_id'), ['product_id'], unique=False)
@@ -441,6 +487,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_complaints_status'), ['status'], unique=False)
         batch_op.create_index('ix_complaints_status_due', ['status', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_team_id'), ['team_id'], unique=False)
+        batch_op.create_index('ix_complaints_team_status_due', ['team_id', 'status', 'due_at'], unique=False)
 
     op.create_table('order_lines',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -552,6 +599,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_interactions_complaint_id'), ['complaint_id'], unique=False)
         batch_op.create_index('ix_interactions_customer_time', ['customer_id', 'occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_interactions_occurred_at'), ['occurred_at'], unique=False)
+        batch_op.create_index('ix_interactions_time_customer', ['occurred_at', 'customer_id'], unique=False)
 
     op.create_table('outbox_messages',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -605,192 +653,76 @@ def upgrade():
 
     # ### end Alembic commands ###
 
+    # teams.lead_id -> users.id closes a cycle (users.team_id -> teams.id); create_table skips
+    # use_alter foreign keys outside SQLite (where it is inline), so add it once both tables exist.
+    if op.get_bind().dialect.name != "sqlite":
+        op.create_foreign_key("fk_teams_lead_id_users", "teams", "users", ["lead_id"], ["id"])
+
+    # The customer search index lives outside the models (services/search_index.py explains why):
+    # a trigram GIN index on PostgreSQL, an FTS5 trigram table kept in sync by triggers on SQLite.
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(
+            "CREATE INDEX IF NOT EXISTS ix_customers_search_text_trgm ON customers USING gin (search_text gin_trgm_ops)"
+        )
+    elif bind.dialect.name == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS customers_fts USING fts5("
+            "search_text, content='customers', content_rowid='id', tokenize='trigram')"
+        )
+        op.execute(
+            "CREATE TRIGGER IF NOT EXISTS customers_fts_ai AFTER INSERT ON customers BEGIN "
+            "INSERT INTO customers_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+        op.execute(
+            "CREATE TRIGGER IF NOT EXISTS customers_fts_ad AFTER DELETE ON customers BEGIN "
+            "INSERT INTO customers_fts(customers_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); END"
+        )
+        op.execute(
+            "CREATE TRIGGER IF NOT EXISTS customers_fts_au AFTER UPDATE OF id, search_text ON customers BEGIN "
+            "INSERT INTO customers_fts(customers_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+            "INSERT INTO customers_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+        op.execute("INSERT INTO customers_fts(customers_fts) VALUES ('rebuild')")
+
 
 def downgrade():
+    # Dropping a table drops its indexes; dropping indexes first fails on MariaDB (needed by foreign keys).
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        op.drop_constraint("fk_teams_lead_id_users", "teams", type_="foreignkey")
+    if bind.dialect.name == "sqlite":
+        for trigger in ("ai", "ad", "au"):
+            op.execute(f"DROP TRIGGER IF EXISTS customers_fts_{trigger}")
+        op.execute("DROP TABLE IF EXISTS customers_fts")
+    elif bind.dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_customers_search_text_trgm")
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('survey_answers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_answers_order_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_answers_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_answers_complaint_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_answers_answered_at'))
-
     op.drop_table('survey_answers')
-    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_status'))
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_next_attempt_at'))
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_created_at'))
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_campaign_id'))
-
     op.drop_table('outbox_messages')
-    with op.batch_alter_table('interactions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interactions_occurred_at'))
-        batch_op.drop_index('ix_interactions_customer_time')
-        batch_op.drop_index(batch_op.f('ix_interactions_complaint_id'))
-        batch_op.drop_index(batch_op.f('ix_interactions_channel'))
-        batch_op.drop_index('ix_interactions_agent_time')
-
     op.drop_table('interactions')
-    with op.batch_alter_table('gifts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_gifts_year'))
-        batch_op.drop_index(batch_op.f('ix_gifts_submitted_by_id'))
-        batch_op.drop_index(batch_op.f('ix_gifts_status'))
-        batch_op.drop_index(batch_op.f('ix_gifts_occasion'))
-        batch_op.drop_index(batch_op.f('ix_gifts_decided_by_id'))
-        batch_op.drop_index(batch_op.f('ix_gifts_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_gifts_created_at'))
-        batch_op.drop_index(batch_op.f('ix_gifts_campaign_id'))
-        batch_op.drop_index(batch_op.f('ix_gifts_budget_line_id'))
-
     op.drop_table('gifts')
-    with op.batch_alter_table('appointments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_appointments_status'))
-        batch_op.drop_index(batch_op.f('ix_appointments_starts_at'))
-        batch_op.drop_index(batch_op.f('ix_appointments_kind'))
-        batch_op.drop_index(batch_op.f('ix_appointments_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_appointments_created_at'))
-        batch_op.drop_index(batch_op.f('ix_appointments_complaint_id'))
-        batch_op.drop_index('ix_appointments_agent_time')
-
     op.drop_table('appointments')
-    with op.batch_alter_table('order_lines', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_order_lines_product_id'))
-        batch_op.drop_index(batch_op.f('ix_order_lines_order_id'))
-
     op.drop_table('order_lines')
-    with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_complaints_team_id'))
-        batch_op.drop_index('ix_complaints_status_due')
-        batch_op.drop_index(batch_op.f('ix_complaints_status'))
-        batch_op.drop_index(batch_op.f('ix_complaints_resolved_at'))
-        batch_op.drop_index(batch_op.f('ix_complaints_product_id'))
-        batch_op.drop_index(batch_op.f('ix_complaints_priority'))
-        batch_op.drop_index(batch_op.f('ix_complaints_order_id'))
-        batch_op.drop_index(batch_op.f('ix_complaints_opened_at'))
-        batch_op.drop_index(batch_op.f('ix_complaints_kind'))
-        batch_op.drop_index(batch_op.f('ix_complaints_escalated_to_id'))
-        batch_op.drop_index(batch_op.f('ix_complaints_escalated_at'))
-        batch_op.drop_index(batch_op.f('ix_complaints_due_at'))
-        batch_op.drop_index('ix_complaints_customer_opened')
-        batch_op.drop_index(batch_op.f('ix_complaints_created_at'))
-        batch_op.drop_index(batch_op.f('ix_complaints_category'))
-        batch_op.drop_index(batch_op.f('ix_complaints_assignee_id'))
-
     op.drop_table('complaints')
-    with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_campaigns_team_id'))
-        batch_op.drop_index(batch_op.f('ix_campaigns_submitted_by_id'))
-        batch_op.drop_index(batch_op.f('ix_campaigns_status'))
-        batch_op.drop_index(batch_op.f('ix_campaigns_decided_by_id'))
-        batch_op.drop_index(batch_op.f('ix_campaigns_created_by_id'))
-        batch_op.drop_index(batch_op.f('ix_campaigns_created_at'))
-        batch_op.drop_index(batch_op.f('ix_campaigns_budget_line_id'))
-
     op.drop_table('campaigns')
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_orders_tracking_code'))
-        batch_op.drop_index(batch_op.f('ix_orders_status'))
-        batch_op.drop_index('ix_orders_customer_created')
-        batch_op.drop_index(batch_op.f('ix_orders_created_at'))
-
     op.drop_table('orders')
-    with op.batch_alter_table('emotion_entries', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_emotion_entries_mood'))
-        batch_op.drop_index('ix_emotion_entries_customer_time')
-        batch_op.drop_index(batch_op.f('ix_emotion_entries_created_at'))
-        batch_op.drop_index(batch_op.f('ix_emotion_entries_author_id'))
-
     op.drop_table('emotion_entries')
-    with op.batch_alter_table('budget_lines', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_budget_lines_category'))
-        batch_op.drop_index(batch_op.f('ix_budget_lines_budget_id'))
-
     op.drop_table('budget_lines')
-    with op.batch_alter_table('policies', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_policies_submitted_by_id'))
-        batch_op.drop_index(batch_op.f('ix_policies_status'))
-        batch_op.drop_index(batch_op.f('ix_policies_kind'))
-        batch_op.drop_index(batch_op.f('ix_policies_decided_by_id'))
-        batch_op.drop_index(batch_op.f('ix_policies_created_at'))
-        batch_op.drop_index(batch_op.f('ix_policies_code'))
-        batch_op.drop_index(batch_op.f('ix_policies_author_id'))
-
     op.drop_table('policies')
-    with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.drop_index('ix_customers_team_owner')
-        batch_op.drop_index(batch_op.f('ix_customers_team_id'))
-        batch_op.drop_index(batch_op.f('ix_customers_search_text'))
-        batch_op.drop_index(batch_op.f('ix_customers_province'))
-        batch_op.drop_index(batch_op.f('ix_customers_potential'))
-        batch_op.drop_index(batch_op.f('ix_customers_owner_id'))
-        batch_op.drop_index(batch_op.f('ix_customers_name'))
-        batch_op.drop_index(batch_op.f('ix_customers_last_contact_at'))
-        batch_op.drop_index(batch_op.f('ix_customers_kind'))
-        batch_op.drop_index(batch_op.f('ix_customers_is_vip'))
-        batch_op.drop_index(batch_op.f('ix_customers_email'))
-        batch_op.drop_index(batch_op.f('ix_customers_created_at'))
-        batch_op.drop_index('ix_customers_birthday_md')
-        batch_op.drop_index(batch_op.f('ix_customers_alt_phone'))
-
     op.drop_table('customers')
-    with op.batch_alter_table('budgets', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_budgets_year'))
-        batch_op.drop_index(batch_op.f('ix_budgets_team_id'))
-        batch_op.drop_index(batch_op.f('ix_budgets_submitted_by_id'))
-        batch_op.drop_index(batch_op.f('ix_budgets_status'))
-        batch_op.drop_index(batch_op.f('ix_budgets_quarter'))
-        batch_op.drop_index(batch_op.f('ix_budgets_decided_by_id'))
-        batch_op.drop_index(batch_op.f('ix_budgets_created_by_id'))
-        batch_op.drop_index(batch_op.f('ix_budgets_created_at'))
-
     op.drop_table('budgets')
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_log_user_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_log_team_id'))
-        batch_op.drop_index('ix_audit_log_object')
-        batch_op.drop_index(batch_op.f('ix_audit_log_ip'))
-        batch_op.drop_index(batch_op.f('ix_audit_log_at'))
-        batch_op.drop_index(batch_op.f('ix_audit_log_action'))
-
     op.drop_table('audit_log')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_users_team_id'))
-        batch_op.drop_index(batch_op.f('ix_users_role'))
-        batch_op.drop_index(batch_op.f('ix_users_created_at'))
-        batch_op.drop_index(batch_op.f('ix_users_active'))
-
     op.drop_table('users')
-    with op.batch_alter_table('job_runs', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_job_runs_team_id'))
-        batch_op.drop_index(batch_op.f('ix_job_runs_status'))
-        batch_op.drop_index(batch_op.f('ix_job_runs_started_at'))
-        batch_op.drop_index(batch_op.f('ix_job_runs_job_id'))
-
     op.drop_table('job_runs')
-    with op.batch_alter_table('teams', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_teams_lead_id'))
-        batch_op.drop_index(batch_op.f('ix_teams_created_at'))
-
     op.drop_table('teams')
-    with op.batch_alter_table('sla_rules', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sla_rules_created_at'))
-
     op.drop_table('sla_rules')
     op.drop_table('scheduler_leases')
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_products_search_text'))
-        batch_op.drop_index(batch_op.f('ix_products_name'))
-        batch_op.drop_index(batch_op.f('ix_products_created_at'))
-
     op.drop_table('products')
-    with op.batch_alter_table('job_settings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_job_settings_created_at'))
-
+    op.drop_table('kpi_snapshot_days')
+    op.drop_table('kpi_period_figures')
+    op.drop_table('kpi_daily_snapshots')
     op.drop_table('job_settings')
-    with op.batch_alter_table('canned_replies', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_canned_replies_created_at'))
-        batch_op.drop_index(batch_op.f('ix_canned_replies_category'))
-        batch_op.drop_index(batch_op.f('ix_canned_replies_audience'))
-
     op.drop_table('canned_replies')
     # ### end Alembic commands ###

@@ -49,7 +49,7 @@ VI = {
     "Quarter (1–4)": "Quý (1–4)",
     "Year": "Năm",
     "Team": "Nhóm",
-    "Lines": "Các dòng ngân sách",
+    "Budget lines": "Các dòng ngân sách",
     "Category": "Hạng mục",
     "Description": "Mô tả",
     "Planned": "Kế hoạch",

@@ -196,3 +196,6 @@ VI.update({
     "This change conflicts with existing data (a duplicate or a missing related record).": "Thay đổi này xung đột với dữ liệu hiện có (bị trùng hoặc thiếu bản ghi liên quan).",
     "Name, phone or email": "Họ tên, số điện thoại hoặc email",
 })
+VI.update({
+    "Order lines": "Dòng đơn hàng",
+})

@@ -47,7 +47,7 @@ class BudgetView(WorkflowMixin, SecureModelView):
         "decided_by": _l("Decided by"),
         "decided_at": _l("Decided at"),
         "decision_comment": _l("Decision comment"),
-        "lines": _l("Lines"),
+        "lines": _l("Budget lines"),
     }
     form_columns = ["year", "quarter_no", "team", "title", "lines"]
     form_choices = {"quarter_no": [("1", "Q1"), ("2", "Q2"), ("3", "Q3"), ("4", "Q4")]}
@@ -60,7 +60,7 @@ class BudgetView(WorkflowMixin, SecureModelView):
                 "form_columns": ["id", "category", "description", "planned"],
                 "form_overrides": {"planned": MoneyField},
                 "form_choices": {"category": choices(BUDGET_CATEGORIES)},
-                "form_label": _l("Lines"),
+                "form_label": _l("Budget lines"),
                 "column_labels": {
                     "category": _l("Category"),
                     "description": _l("Description"),

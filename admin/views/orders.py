@@ -91,7 +91,7 @@ class OrderView(SecureModelView):
         "note": _l("Note"),
         "created_at": _l("Created"),
         "updated_at": _l("Updated"),
-        "lines": _l("Lines"),
+        "lines": _l("Order lines"),
     }
     form_columns = [
         "customer",

@@ -57,8 +57,9 @@ def _close_the_loop(appointment: Appointment, score: int | None, reopen: bool, u
 
     complaint = appointment.complaint
     if score is not None:
-        audit.record("update", complaint, changes={"satisfaction": (complaint.satisfaction, score)}, user=user,
-                     session=session)
+        audit.record(
+            "update", complaint, changes={"satisfaction": (complaint.satisfaction, score)}, user=user, session=session
+        )
         complaint.satisfaction = score
     if reopen and complaint.status in ("resolved", "closed"):
         complaints.transition(complaint, "in_progress", user, session=session)

@@ -268,7 +268,6 @@ def ensure_reference_data(head_id: int | None) -> list[Product]:
     if session.scalar(select(func.count()).select_from(SlaRule)) == 0:
         session.add_all([SlaRule(priority=p, hours=h) for p, h in SLA_HOURS.items()])
     if session.scalar(select(func.count()).select_from(Product)) == 0:
-
         for i, (name, price, warranty) in enumerate(PRODUCTS, start=1):
             session.add(
                 Product(

@@ -180,22 +180,30 @@ VI.update(
         "Four eyes: you cannot approve what you submitted or wrote yourself.": "Nguyên tắc bốn mắt: bạn không thể tự duyệt nội dung do chính mình soạn hoặc trình.",
     }
 )
-VI.update({
-    "%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and %(appointments)d appointments were handed to %(successor)s.": "Đã khóa tài khoản %(name)s; %(customers)d khách hàng, %(complaints)d khiếu nại đang mở và %(appointments)d lịch hẹn đã được bàn giao cho %(successor)s.",
-    "Deactivate and hand over": "Khóa tài khoản và bàn giao",
-    "Hand over to": "Bàn giao cho",
-    "Staff leaving: hand over %(name)s": "Nhân viên nghỉ việc: bàn giao công việc của %(name)s",
-    "Staff leaving: hand over their work": "Nhân viên nghỉ việc: bàn giao công việc",
-    "The account is deactivated and every customer, open complaint and future appointment goes to the person you choose, in one step.": "Tài khoản sẽ bị khóa và toàn bộ khách hàng, khiếu nại đang mở và lịch hẹn sắp tới được chuyển cho người bạn chọn, trong một bước.",
-})
-VI.update({
-    "The customer is not satisfied: reopen the related complaint": "Khách hàng chưa hài lòng: mở lại khiếu nại liên quan",
-})
-VI.update({
-    "This record cannot be deleted: other records (history, orders, complaints…) refer to it.": "Không thể xóa bản ghi này: có dữ liệu khác (lịch sử, đơn hàng, khiếu nại…) đang tham chiếu đến nó.",
-    "This change conflicts with existing data (a duplicate or a missing related record).": "Thay đổi này xung đột với dữ liệu hiện có (bị trùng hoặc thiếu bản ghi liên quan).",
-    "Name, phone or email": "Họ tên, số điện thoại hoặc email",
-})
-VI.update({
-    "Order lines": "Dòng đơn hàng",
-})
+VI.update(
+    {
+        "%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and %(appointments)d appointments were handed to %(successor)s.": "Đã khóa tài khoản %(name)s; %(customers)d khách hàng, %(complaints)d khiếu nại đang mở và %(appointments)d lịch hẹn đã được bàn giao cho %(successor)s.",
+        "Deactivate and hand over": "Khóa tài khoản và bàn giao",
+        "Hand over to": "Bàn giao cho",
+        "Staff leaving: hand over %(name)s": "Nhân viên nghỉ việc: bàn giao công việc của %(name)s",
+        "Staff leaving: hand over their work": "Nhân viên nghỉ việc: bàn giao công việc",
+        "The account is deactivated and every customer, open complaint and future appointment goes to the person you choose, in one step.": "Tài khoản sẽ bị khóa và toàn bộ khách hàng, khiếu nại đang mở và lịch hẹn sắp tới được chuyển cho người bạn chọn, trong một bước.",
+    }
+)
+VI.update(
+    {
+        "The customer is not satisfied: reopen the related complaint": "Khách hàng chưa hài lòng: mở lại khiếu nại liên quan",
+    }
+)
+VI.update(
+    {
+        "This record cannot be deleted: other records (history, orders, complaints…) refer to it.": "Không thể xóa bản ghi này: có dữ liệu khác (lịch sử, đơn hàng, khiếu nại…) đang tham chiếu đến nó.",
+        "This change conflicts with existing data (a duplicate or a missing related record).": "Thay đổi này xung đột với dữ liệu hiện có (bị trùng hoặc thiếu bản ghi liên quan).",
+        "Name, phone or email": "Họ tên, số điện thoại hoặc email",
+    }
+)
+VI.update(
+    {
+        "Order lines": "Dòng đơn hàng",
+    }
+)

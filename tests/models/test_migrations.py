@@ -29,7 +29,8 @@ def _ignore_search_indexes(diff) -> bool:
     """The search index the migration adds outside the ORM (pg_trgm, SQLite FTS5) is not model drift."""
     kind = diff[0] if isinstance(diff, tuple) else None
     return kind in ("remove_index", "remove_table") and diff[1].name.startswith(
-        ("customers_fts", "ix_customers_search_text_trgm"))
+        ("customers_fts", "ix_customers_search_text_trgm")
+    )
 
 
 def test_upgrade_from_nothing_matches_the_models(empty_database):

@@ -14,10 +14,21 @@ from tests.factories import make_complaint, make_customer, make_user
 def _follow_up(db, status="resolved"):
     agent = make_user("agent")
     customer = make_customer("Phạm Thu", owner=agent)
-    complaint = make_complaint(customer, assignee=agent, status=status, resolution="Đã đổi máy mới",
-                               resolved_at=datetime.now(UTC) - timedelta(days=3))
-    call = Appointment(customer_id=customer.id, agent_id=agent.id, kind="follow_up", purpose="Gọi hỏi lại",
-                       starts_at=datetime.now(UTC), complaint_id=complaint.id)
+    complaint = make_complaint(
+        customer,
+        assignee=agent,
+        status=status,
+        resolution="Đã đổi máy mới",
+        resolved_at=datetime.now(UTC) - timedelta(days=3),
+    )
+    call = Appointment(
+        customer_id=customer.id,
+        agent_id=agent.id,
+        kind="follow_up",
+        purpose="Gọi hỏi lại",
+        starts_at=datetime.now(UTC),
+        complaint_id=complaint.id,
+    )
     db.session.add(call)
     db.session.commit()
     return agent, complaint, call

@@ -1,18 +1,15 @@
 """Gifts and campaigns; approvals and status changes only on the decision page."""
 
 from flask import g
-from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import TextAreaField
 
-from admin.base import ScopedAjaxLoader, SecureModelView, vnd_formatter
+from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from admin.views.workflow import Step, WorkflowMixin
-from models import Budget, BudgetLine, Campaign, Gift, db
+from models import Campaign, Gift, db
 from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, OCCASIONS, choices
-from services import access
 from services import campaigns as campaign_rules
 from services import gifts as gift_rules
 
@@ -27,34 +24,7 @@ APPROVAL_LABELS = {
 APPROVAL_COLUMNS = ["submitted_by", "submitted_at", "decided_by", "decided_at", "decision_comment"]
 
 
-def _budget_line_scope():
-    """Lines of the budgets the current user may see (the scope is on Budget, not on the line)."""
-    return BudgetLine.budget_id.in_(select(Budget.id).where(access.scope_clause(current_user, "budget", "view")))
-
-
-class BudgetLineLoader(ScopedAjaxLoader):
-    def get_query(self):
-        return QueryAjaxModelLoader.get_query(self).filter(_budget_line_scope())
-
-    def get_one(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            return None
-        with db.session.no_autoflush:
-            return db.session.execute(
-                select(BudgetLine).where(BudgetLine.id == pk, _budget_line_scope())
-            ).scalar_one_or_none()
-
-
-class _LineLookupMixin:
-    def _create_ajax_loader(self, name, options):
-        if name == "budget_line":
-            return BudgetLineLoader(name, self.session, BudgetLine, **options)
-        return super()._create_ajax_loader(name, options)
-
-
-class GiftView(_LineLookupMixin, WorkflowMixin, SecureModelView):
+class GiftView(WorkflowMixin, SecureModelView):
     resource = "gift"
     column_list = ["customer", "occasion", "year", "item", "value", "status", "campaign", "submitted_by", "decided_by"]
     column_filters = ["status", "occasion", "year"]
@@ -119,7 +89,7 @@ def _delivered(obj, user, comment):
     gift_rules.mark_delivered(obj, user)
 
 
-class CampaignView(_LineLookupMixin, WorkflowMixin, SecureModelView):
+class CampaignView(WorkflowMixin, SecureModelView):
     resource = "campaign"
     column_list = ["name", "status", "occasion", "schedule_cron", "channel", "gift_item", "gift_value", "team"]
     column_searchable_list = ["name"]

@@ -14,6 +14,7 @@ JOB_MODULES = [
     "jobs.campaigns",
     "jobs.outbox",
     "jobs.kpi_snapshot",
+    "jobs.kpi_refresh",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
@@ -30,6 +30,19 @@ class Complaint(TimestampMixin, Base):
         Index("ix_complaints_customer_opened", "customer_id", "opened_at"),
         Index("ix_complaints_opened_cover", "opened_at", "resolved_at", "category", "team_id"),
         Index("ix_complaints_team_status_due", "team_id", "status", "due_at"),
+        # The open backlog (services.kpis.open_at): only the open requests on SQLite and PostgreSQL
+        # (partial), a lookup on (NULL, NULL) on MySQL/MariaDB, which has no partial indexes.
+        Index(
+            "ix_complaints_open",
+            "resolved_at",
+            "closed_at",
+            "team_id",
+            "assignee_id",
+            "opened_at",
+            "due_at",
+            sqlite_where=text("resolved_at IS NULL AND closed_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL AND closed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -53,7 +66,7 @@ class Complaint(TimestampMixin, Base):
     first_contact_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reopened_count: Mapped[int] = mapped_column(SmallInteger, default=0)
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)

@@ -70,3 +70,25 @@ class KpiPeriodFigure(Base):
     scope_key: Mapped[str] = mapped_column(String(20))
     figures: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KpiRunningFigure(Base):
+    """What today's rows up to ``cut_at`` add to a running period's kept figures (``KpiPeriodFigure``).
+
+    Refreshed every few minutes by the ``kpi_refresh`` job (``services.kpi_periods.refresh``), so a
+    dashboard request only checks the customers active since ``cut_at``, not all of today's.
+    Keyed like ``KpiPeriodFigure`` (``first``, ``start``, ``scope_key``) plus the local ``day``.
+    """
+
+    __tablename__ = "kpi_running_figures"
+    __table_args__ = (UniqueConstraint("first", "start", "day", "scope_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first: Mapped[date] = mapped_column(Date)
+    start: Mapped[date] = mapped_column(Date)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    scope_key: Mapped[str] = mapped_column(String(20))
+    cut_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retained: Mapped[int] = mapped_column(Integer, default=0)
+    engaged: Mapped[int] = mapped_column(Integer, default=0)
+    customers: Mapped[int] = mapped_column(Integer, default=0)

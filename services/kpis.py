@@ -430,13 +430,23 @@ def moment(end: date) -> datetime:
     return min(local_start(end), datetime.now(UTC))
 
 
-def open_at(at: datetime):
+def open_at(at: datetime) -> list[tuple]:
+    """Complaints open at ``at``, as two disjoint conditions whose union is "opened before ``at`` and
+    neither resolved nor closed by then".
+
+    The first (never resolved or closed) is read through the partial index of open requests
+    (``ix_complaints_open``), so it costs the size of the backlog, not of the table; the second
+    (resolved or closed only after ``at``) through the ``resolved_at`` and ``closed_at`` indexes,
+    and is empty for ``at`` = now.
+    """
     c = Complaint
-    return (
+    still_open = (c.resolved_at.is_(None), c.closed_at.is_(None), c.opened_at < at)
+    ended_later = (
         c.opened_at < at,
-        or_(c.resolved_at.is_(None), c.resolved_at >= at),
+        or_(c.resolved_at >= at, and_(c.resolved_at.is_(None), c.closed_at >= at)),
         or_(c.closed_at.is_(None), c.closed_at >= at),
     )
+    return [still_open, ended_later]
 
 
 BACKLOG_FIELDS = ("total", "over1", "over3", "over7", "overdue")
@@ -450,20 +460,25 @@ def backlog_rows(user, at: datetime) -> dict[Key, tuple[int, ...]]:
     def older(days):
         return func.sum(case((c.opened_at <= at - days * day, 1), else_=0))
 
-    query = (
-        select(
-            c.team_id,
-            c.assignee_id,
-            func.count(),
-            older(1),
-            older(3),
-            older(7),
-            func.sum(case((c.due_at < at, 1), else_=0)),
-        )
-        .where(*open_at(at), row_scope(user, "complaint"))
-        .group_by(c.team_id, c.assignee_id)
+    columns = (
+        c.team_id,
+        c.assignee_id,
+        func.count(),
+        older(1),
+        older(3),
+        older(7),
+        func.sum(case((c.due_at < at, 1), else_=0)),
     )
-    return {_key(team, agent): tuple(_n(v) for v in values) for team, agent, *values in db.session.execute(query)}
+    parts = [
+        select(*columns).where(*part, row_scope(user, "complaint")).group_by(c.team_id, c.assignee_id)
+        for part in open_at(at)
+    ]
+    rows: dict[Key, tuple[int, ...]] = {}
+    for team, agent, *values in db.session.execute(union_all(*parts)):
+        key = _key(team, agent)
+        found = rows.get(key, (0,) * len(BACKLOG_FIELDS))
+        rows[key] = tuple(a + _n(b) for a, b in zip(found, values, strict=True))
+    return rows
 
 
 def backlog(user, end: date, *, at: datetime | None = None, rows: dict | None = None) -> dict[str, int]:

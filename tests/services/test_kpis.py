@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import Customer, Interaction, KpiDailySnapshot, KpiPeriodFigure, KpiSnapshotDay, db
+from models import Customer, Interaction, KpiDailySnapshot, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay, db
 from services import kpi_periods, kpi_report, kpis
 from tests import kpi_dataset
 from tests.factories import make_complaint, make_user
@@ -274,3 +274,50 @@ def test_retaking_a_day_forgets_the_kept_periods_that_read_it(world):
         "retained": 2,
         "engaged": 3,
     }
+
+
+@pytest.mark.parametrize(("day", "cut_hour"), [(3, 9), (3, 11), (15, 9), (15, 11), (16, 9), (16, 11), (31, 0)])
+def test_refreshed_running_period_equals_the_live_one(world, day, cut_hour):
+    # the kpi_refresh job kept [1/10, day) and today's rows up to the cut; the request adds the rest
+    cut, now = at(10, day, cut_hour), at(10, day, 12)
+    for user in (world.head, world.lead_a):
+        assert kpi_periods.refresh(user, START, END, now=cut)
+        live = _figures(user, START, END, now, keep=False)
+        assert _figures(user, START, END, now, keep=True) == live
+    db.session.commit()
+    stored = db.session.scalars(select(KpiRunningFigure.scope_key).order_by(KpiRunningFigure.scope_key)).all()
+    assert stored == ["all", f"team:{world.lead_a.team_id}"]
+
+
+def test_rows_since_the_refresh_count_at_once_back_dated_ones_at_the_next_refresh(world):
+    ca2 = db.session.scalars(select(Customer).where(Customer.owner_id == world.a2.id)).one()
+
+    def call(when):  # cA2 was active on 12/9 (previous period) and not yet in October
+        db.session.add(
+            Interaction(customer_id=ca2.id, agent_id=world.a2.id, channel="phone", summary="Gọi", occurred_at=when)
+        )
+        db.session.commit()
+
+    def retained(now):
+        return kpi_periods.figures(world.head, START, END, now=now)["activity"]["retained"]
+
+    kpi_periods.refresh(world.head, START, END, now=at(10, 20, 11))
+    db.session.commit()
+    assert retained(at(10, 20, 12)) == 1
+    call(at(10, 20, 10))  # logged late, dated before the refresh: not in the kept part yet
+    assert retained(at(10, 20, 12)) == 1
+    assert _figures(world.head, START, END, at(10, 20, 12), keep=False)["activity"]["retained"] == 2
+    kpi_periods.refresh(world.head, START, END, now=at(10, 20, 12))  # the next refresh reads it
+    assert retained(at(10, 20, 12, 5)) == 2
+    # a refresh is one row per scope and day, moved forward; older days' rows are dropped
+    kpi_periods.refresh(world.head, START, END, now=at(10, 21, 9))
+    db.session.commit()
+    rows = db.session.execute(select(KpiRunningFigure.day, KpiRunningFigure.retained)).all()
+    assert rows == [(date(2025, 10, 21), 0)]
+
+
+def test_refresh_keeps_nothing_for_closed_periods_or_an_agent(world):
+    later = datetime(2026, 1, 1, tzinfo=UTC)
+    assert not kpi_periods.refresh(world.head, START, END, now=later)
+    assert not kpi_periods.refresh(world.a1, START, END, now=at(10, 15, 9))
+    assert db.session.scalar(select(func.count()).select_from(KpiRunningFigure)) == 0

@@ -1,0 +1,60 @@
+"""dashboard at scale: index of open requests, closed_at, kpi_running_figures
+
+Revision ID: 3b1f0c9a7d21
+Revises: e8557747c12e
+Create Date: 2026-11-23 16:40:00
+
+The dashboard's open backlog (services.kpis.open_at) reads the requests that are neither resolved
+nor closed; at a million customers a scan of every request was most of the head's page.
+kpi_running_figures keeps what today's rows add to a running period (the kpi_refresh job).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import models.base
+
+
+# revision identifiers, used by Alembic.
+revision = '3b1f0c9a7d21'
+down_revision = 'e8557747c12e'
+branch_labels = None
+depends_on = None
+
+OPEN = "resolved_at IS NULL AND closed_at IS NULL"
+
+
+def upgrade():
+    op.create_table('kpi_running_figures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('first', sa.Date(), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('scope_key', sa.String(length=20), nullable=False),
+    sa.Column('cut_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('retained', sa.Integer(), nullable=False),
+    sa.Column('engaged', sa.Integer(), nullable=False),
+    sa.Column('customers', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_running_figures')),
+    sa.UniqueConstraint('first', 'start', 'day', 'scope_key', name=op.f('uq_kpi_running_figures_first_start_day_scope_key'))
+    )
+    with op.batch_alter_table('kpi_running_figures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kpi_running_figures_day'), ['day'], unique=False)
+
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaints_closed_at'), ['closed_at'], unique=False)
+        batch_op.create_index(
+            'ix_complaints_open',
+            ['resolved_at', 'closed_at', 'team_id', 'assignee_id', 'opened_at', 'due_at'],
+            unique=False,
+            sqlite_where=sa.text(OPEN),
+            postgresql_where=sa.text(OPEN),
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_index('ix_complaints_open')
+        batch_op.drop_index(batch_op.f('ix_complaints_closed_at'))
+    with op.batch_alter_table('kpi_running_figures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kpi_running_figures_day'))
+    op.drop_table('kpi_running_figures')

@@ -1,0 +1,34 @@
+"""The kpi_refresh job: the running month's and quarter's figures of the department and each team, kept."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from jobs.registry import run_job
+from models import KpiPeriodFigure, KpiRunningFigure, db
+from services import kpi_periods
+from tests import kpi_dataset
+from tests.kpi_dataset import OCT, at
+
+
+def test_the_job_keeps_running_figures_for_every_scope_once(app):
+    world = kpi_dataset.build()
+    fire = at(10, 15, 10)
+    run = run_job("kpi_refresh", fire, now=fire)
+    # scopes: the department and teams A and B; periods: October and Q4 2025
+    assert (run.status, run.total, run.processed, run.created) == ("success", 6, 6, 6)
+    rows = db.session.execute(
+        select(KpiRunningFigure.scope_key, KpiRunningFigure.first, KpiRunningFigure.day).order_by(
+            KpiRunningFigure.scope_key, KpiRunningFigure.first
+        )
+    ).all()
+    keys = sorted(["all", f"team:{world.team_a_id}", f"team:{world.team_b_id}"])
+    # previous periods: of October [31/8, 1/10), of the fourth quarter [1/7, 1/10)
+    assert rows == [(key, first, date(2025, 10, 15)) for key in keys for first in (date(2025, 7, 1), date(2025, 8, 31))]
+    kept = set(db.session.scalars(select(KpiPeriodFigure.stop)))
+    assert kept == {date(2025, 10, 15)}  # the closed part of both periods: up to today
+    assert run_job("kpi_refresh", fire, now=fire) is None  # a fire time runs once
+    # the dashboard reads them: the same figures as computed live
+    now = at(10, 15, 12)
+    live = kpi_periods.figures(world.head, *OCT, now=now, keep=False)
+    assert kpi_periods.figures(world.head, *OCT, now=now)["activity"] == live["activity"]

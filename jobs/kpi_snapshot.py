@@ -7,13 +7,15 @@ before midnight but saved after the first run.
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from jobs.registry import RunContext, cron, job
 from services import kpis
 
 DEFAULTS = {"days_back": 2}
 
 
-@job("kpi_snapshot", trigger=cron(hour=0, minute=30), catch_up=True, title="KPI daily snapshot", defaults=DEFAULTS)
+@job("kpi_snapshot", trigger=cron(hour=0, minute=30), catch_up=True, title=_l("KPI daily snapshot"), defaults=DEFAULTS)
 def kpi_snapshot(ctx: RunContext) -> None:
     days = max(1, int(ctx.params.get("days_back") or 1))
     ctx.total = days

@@ -38,6 +38,8 @@ VI = {
     "No scheduler is running: jobs wait until one starts (flask scheduler run).": "Chưa có bộ lập lịch nào chạy: các tác vụ sẽ chờ đến khi khởi động (flask scheduler run).",
     "Saved. The scheduler applies it within a few seconds.": "Đã lưu. Bộ lập lịch sẽ áp dụng trong vài giây.",
     "Birthday gifts": "Quà sinh nhật",
+    "KPI refresh (running periods)": "Cập nhật KPI (kỳ đang diễn ra)",
+    "KPI daily snapshot": "Chốt số liệu KPI hằng ngày",
     "Holiday gifts": "Quà ngày lễ",
     "Follow-up after resolution": "Gọi lại sau khi xử lý",
     "Periodic check-in": "Hỏi thăm định kỳ",

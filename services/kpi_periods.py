@@ -1,7 +1,7 @@
 """The non-additive KPIs of a period (backlog at its end, p90, share resolved, engagement, retention) at scale.
 
-For a lead's or the head's scope, the figures of a *closed* window (``stop`` ≤ today) are
-computed once and kept in ``KpiPeriodFigure``; a period still running is its closed part
+For every scope (the department, a team, an agent), the figures of a *closed* window (``stop`` ≤
+today) are computed once and kept in ``KpiPeriodFigure``; a period still running is its closed part
 (``[start, today)``, kept the same way) plus what today's rows add:
 
 - retained = |P ∩ A| (kept) + customers active today, in P and not in A;
@@ -10,10 +10,10 @@ computed once and kept in ``KpiPeriodFigure``; a period still running is its clo
 where P = customers active in the previous period, A = active in ``[start, today)``, A_i = with an
 interaction in it. The per-customer checks are index probes on ``(customer_id, time)``. Every ten
 minutes the ``kpi_refresh`` job (``refresh``) keeps today's part up to that instant in
-``KpiRunningFigure``, so a request probes only the customers active since then (a row dated
-before the last refresh but saved after it shows at the next one). The backlog now, the p90 and
-the share resolved of a running period stay live (one bounded query each). An agent's "own"
-scope is not kept: always live. ``take_snapshot`` deletes the kept windows that read a re-taken day.
+``KpiRunningFigure``, so a request probes only the customers active since then (a row dated before
+the last refresh but saved after it shows at the next one). The backlog now, the p90 and the share
+resolved of a running period stay live (one bounded query each). Scopes: ``all``, ``team:<id>``,
+``agent:<id>``. ``take_snapshot`` deletes the kept windows that read a re-taken day.
 """
 
 import json
@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import and_, case, delete, exists, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from models import Customer, Interaction, KpiPeriodFigure, KpiRunningFigure, Order, Team, db
+from models import Customer, Interaction, KpiPeriodFigure, KpiRunningFigure, Order, Team, User, db
 from services import kpis
 
 
@@ -33,12 +33,14 @@ def scope_key(user) -> str | None:
         return "all"
     if scope == "team" and user.team_id is not None:
         return f"team:{user.team_id}"
+    if scope == "own":
+        return f"agent:{user.id}"
     return None
 
 
 @dataclass(frozen=True)
 class ScopeUser:
-    """Whom the ``kpi_refresh`` job computes figures for: the department (head) or one team (lead)."""
+    """Whom the ``kpi_refresh`` job computes figures for: the department (head), a team (lead), an agent."""
 
     role: str
     team_id: int | None = None
@@ -48,8 +50,12 @@ class ScopeUser:
 
 
 def scope_users() -> list[ScopeUser]:
-    """The department and every team: the scopes whose running figures are kept."""
-    return [ScopeUser("head")] + [ScopeUser("lead", team_id) for team_id in db.session.scalars(select(Team.id))]
+    """The department, every team and every active agent: the scopes whose running figures are kept."""
+    teams = [ScopeUser("lead", team_id) for team_id in db.session.scalars(select(Team.id).order_by(Team.id))]
+    agents = db.session.execute(
+        select(User.id, User.team_id).where(User.role == "agent", User.active.is_(True)).order_by(User.id)
+    )
+    return [ScopeUser("head"), *teams, *(ScopeUser("agent", team_id, agent_id) for agent_id, team_id in agents)]
 
 
 def _live_full(user, start: date, stop: date, first: date, now: datetime) -> dict:

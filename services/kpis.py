@@ -1,12 +1,14 @@
 """The KPIs the head reads (seeds 000 and 004), as plain functions over a period and a user's rows.
 
-A period is ``[start, end)`` in local calendar dates (Asia/Ho_Chi_Minh). Every figure counts
-only the rows the user's dashboard scope allows (``services.access.MATRIX["dashboard"]``: an
-agent their own rows, a lead the team's, the head all), through the same row rules as the
-screens. Additive counts (complaints opened/resolved, survey answers, orders) come from the
-daily snapshots for days already taken plus live rows for the rest (``counts``); the others
-(backlog, 90th percentile, engagement, retention, budget) are live queries. docs/kpis.md
-gives each formula.
+A period is ``[start, end)`` in local calendar dates (Asia/Ho_Chi_Minh). Every figure counts only
+the rows the user's dashboard scope allows (``services.access.MATRIX["dashboard"]``: an agent their
+own rows, a lead the team's, the head all), through the same row rules as the screens, with one
+narrowing (``FIGURE_RULES``): an agent's figures count the requests *assigned* to them, not also
+those of their customers handled by a colleague, so "my figures" are the agent's row in the head's
+per-agent table and come from the same snapshot rows. Additive counts (complaints opened/resolved,
+survey answers, orders) come from the daily snapshots for days already taken plus live rows for the
+rest (``counts``); the others (backlog, 90th percentile, engagement, retention, budget) are live
+queries. docs/kpis.md gives each formula.
 """
 
 import math
@@ -71,6 +73,10 @@ def dashboard_scope(user) -> str | None:
     return access.scope_name(user, "dashboard", "view")
 
 
+FIGURE_RULES = {"complaint": {"own": lambda u: Complaint.assignee_id == u.id}}
+"""Where a figure's rows are narrower than the screen's (an agent's requests: assigned to them)."""
+
+
 def row_scope(user, resource: str):
     """SQL condition: the rows of ``resource`` that count in ``user``'s figures."""
     scope = dashboard_scope(user)
@@ -78,7 +84,8 @@ def row_scope(user, resource: str):
         return false()
     if scope == "all":
         return true()
-    return access.ROW_RULES[resource][scope](user)
+    rule = FIGURE_RULES.get(resource, {}).get(scope) or access.ROW_RULES[resource][scope]
+    return rule(user)
 
 
 def by_customer(user, column):
@@ -216,11 +223,15 @@ def take_snapshot(day: date) -> int:
 
 
 def _snapshot_scope(user):
+    """The snapshot rows of ``user``'s figures: all, the team's (``team_key``) or the agent's (``agent_key``:
+    requests assigned to them, answers and orders of customers they own)."""
     scope = dashboard_scope(user)
     if scope == "all":
         return true()
     if scope == "team" and user.team_id is not None:
         return KpiDailySnapshot.team_key == user.team_id
+    if scope == "own":
+        return KpiDailySnapshot.agent_key == user.id
     return false()
 
 
@@ -253,11 +264,8 @@ def _runs(start: date, end: date, covered: set[date]) -> list[tuple[bool, date, 
 
 
 def covered_days(user, start: date, end: date, *, snapshots: bool = True, now: date | None = None) -> set[date]:
-    """Days of ``[start, end)`` that ``user``'s figures read from snapshots: taken and before today.
-
-    The agent's "own" scope (assignee or customer owner) has no snapshot grain: always live.
-    """
-    if not snapshots or dashboard_scope(user) in (None, "own"):
+    """Days of ``[start, end)`` that ``user``'s figures read from snapshots: taken and before today."""
+    if not snapshots or dashboard_scope(user) is None:
         return set()
     last = min(end, now or today())
     return set(

@@ -15,14 +15,17 @@ def test_the_job_keeps_running_figures_for_every_scope_once(app):
     world = kpi_dataset.build()
     fire = at(10, 15, 10)
     run = run_job("kpi_refresh", fire, now=fire)
-    # scopes: the department and teams A and B; periods: October and Q4 2025
-    assert (run.status, run.total, run.processed, run.created) == ("success", 6, 6, 6)
+    # scopes: the department, teams A and B, agents a1, a2, b1; periods: October and Q4 2025
+    assert (run.status, run.total, run.processed, run.created) == ("success", 12, 12, 12)
     rows = db.session.execute(
         select(KpiRunningFigure.scope_key, KpiRunningFigure.first, KpiRunningFigure.day).order_by(
             KpiRunningFigure.scope_key, KpiRunningFigure.first
         )
     ).all()
-    keys = sorted(["all", f"team:{world.team_a_id}", f"team:{world.team_b_id}"])
+    keys = sorted(
+        ["all", f"team:{world.team_a_id}", f"team:{world.team_b_id}"]
+        + [f"agent:{agent.id}" for agent in (world.a1, world.a2, world.b1)]
+    )
     # previous periods: of October [31/8, 1/10), of the fourth quarter [1/7, 1/10)
     assert rows == [(key, first, date(2025, 10, 15)) for key in keys for first in (date(2025, 7, 1), date(2025, 8, 31))]
     kept = set(db.session.scalars(select(KpiPeriodFigure.stop)))

@@ -212,12 +212,27 @@ def test_snapshot_rows_are_read_and_retaking_a_day_replaces_them(world):
     assert kpis.total(kpis.counts(world.head, START, END, now=later)).opened == 7
 
 
-def test_agent_figures_are_always_live(world):
+def test_agent_figures_read_their_snapshot_rows(world):
     for day in _days(START, END):
         kpis.take_snapshot(day)
     db.session.commit()
-    # the agent's "own" rows (assignee or customer owner) have no snapshot grain
-    assert kpis.total(kpis.counts(world.a1, START, END, now=date(2026, 1, 1))).opened == 2
+    # a1's rows in the snapshot: agent_key = a1 (requests assigned to a1, answers and orders of a1's customers)
+    stored = kpis.counts(world.a1, START, END, now=date(2026, 1, 1))
+    assert kpis.total(stored).opened == 2
+    assert stored == kpis.counts(world.a1, START, END, snapshots=False)
+    assert kpis.covered_days(world.a1, START, END, now=date(2026, 1, 1)) == set(_days(START, END))
+
+
+def test_agent_figures_count_requests_assigned_to_them(world):
+    # a request of a1's customer cA1, handled by a2: a1 may open it, but it is a2's work
+    ca1 = db.session.scalars(select(Customer).where(Customer.owner_id == world.a1.id)).one()
+    make_complaint(ca1, assignee=world.a2, opened_at=at(10, 20), status="in_progress")
+    db.session.commit()
+    a1, a2 = kpi_report.values(world.a1, START, END), kpi_report.values(world.a2, START, END)
+    assert (a1["opened"], a1["backlog"]) == (2, 1)  # K1, K2 opened; K7 open - as before
+    assert (a2["opened"], a2["backlog"]) == (3, 2)  # K3, K4 and the new one; K4 and the new one open
+    per_agent = {r["id"]: r for r in kpi_report.breakdown(world.head, START, END, "agent")}
+    assert (per_agent[world.a1.id]["opened"], per_agent[world.a2.id]["opened"]) == (2, 3)
 
 
 def _figures(user, start, end, now, keep):
@@ -234,13 +249,13 @@ def test_kept_figures_of_a_closed_period_equal_the_live_ones(world):
     db.session.commit()
     kept = db.session.scalars(select(KpiPeriodFigure.scope_key).order_by(KpiPeriodFigure.scope_key)).all()
     assert kept == ["all", f"team:{world.lead_a.team_id}"]
+    for _ in range(2):  # an agent's figures are kept too, under their own key
+        assert _figures(world.a1, START, END, later, keep=True) == _figures(world.a1, START, END, later, keep=False)
+    assert db.session.scalar(select(func.count()).select_from(KpiPeriodFigure)) == 3
     # the head's kept October: retention 1 of 2, engaged 2 of 3 customers, p90 720 h, 3 of 6 resolved
     head = _figures(world.head, START, END, later, keep=True)
     assert head["activity"] == {"previous_active": 2, "retained": 1, "engaged": 2}
     assert (head["customers"], head["p90"], head["resolved_share"]) == (3, 720.0, 50.0)
-    # the agent's own scope is never kept
-    kpi_periods.figures(world.a1, START, END, now=later)
-    assert db.session.scalar(select(func.count()).select_from(KpiPeriodFigure)) == 2
 
 
 @pytest.mark.parametrize("day", [1, 3, 12, 15, 16, 24, 31])
@@ -280,13 +295,13 @@ def test_retaking_a_day_forgets_the_kept_periods_that_read_it(world):
 def test_refreshed_running_period_equals_the_live_one(world, day, cut_hour):
     # the kpi_refresh job kept [1/10, day) and today's rows up to the cut; the request adds the rest
     cut, now = at(10, day, cut_hour), at(10, day, 12)
-    for user in (world.head, world.lead_a):
+    for user in (world.head, world.lead_a, world.a1, world.b1):
         assert kpi_periods.refresh(user, START, END, now=cut)
         live = _figures(user, START, END, now, keep=False)
         assert _figures(user, START, END, now, keep=True) == live
     db.session.commit()
     stored = db.session.scalars(select(KpiRunningFigure.scope_key).order_by(KpiRunningFigure.scope_key)).all()
-    assert stored == ["all", f"team:{world.lead_a.team_id}"]
+    assert stored == sorted(["all", f"team:{world.lead_a.team_id}", f"agent:{world.a1.id}", f"agent:{world.b1.id}"])
 
 
 def test_rows_since_the_refresh_count_at_once_back_dated_ones_at_the_next_refresh(world):
@@ -316,8 +331,8 @@ def test_rows_since_the_refresh_count_at_once_back_dated_ones_at_the_next_refres
     assert rows == [(date(2025, 10, 21), 0)]
 
 
-def test_refresh_keeps_nothing_for_closed_periods_or_an_agent(world):
+def test_refresh_keeps_nothing_for_closed_periods_or_the_administrator(world):
     later = datetime(2026, 1, 1, tzinfo=UTC)
     assert not kpi_periods.refresh(world.head, START, END, now=later)
-    assert not kpi_periods.refresh(world.a1, START, END, now=at(10, 15, 9))
+    assert not kpi_periods.refresh(make_user("admin"), START, END, now=at(10, 15, 9))
     assert db.session.scalar(select(func.count()).select_from(KpiRunningFigure)) == 0

@@ -50,6 +50,10 @@ def prepare(app, customers: int, log=print) -> dict:
             log(f"Seeding {customers - have:,} customers (and their history) ...")
             demo_data.seed(customers - have, progress=progress)
             log(f"  seeded in {time.perf_counter() - started:.0f} s")
+        with db.engine.begin() as conn:  # indexes added to the models after the database was seeded
+            for table in db.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
         statements = ensure_search_indexes(db.engine)
         for statement in statements:
             log(f"  index: {statement}")

@@ -1,10 +1,10 @@
-"""Flask CLI commands: ``flask seed-demo``, ``flask create-user``, ``flask up``, ``flask access-matrix``."""
+"""Flask CLI commands: seed-demo, create-user, up, access-matrix, scheduler, panel, kpi-snapshot."""
 
 import importlib
 
 from flask import Flask
 
-COMMAND_MODULES = ["cli.data", "cli.run", "cli.scheduler", "cli.panel"]
+COMMAND_MODULES = ["cli.data", "cli.run", "cli.scheduler", "cli.panel", "cli.kpi"]
 
 
 def init_cli(app: Flask) -> None:

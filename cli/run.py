@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     def up(host: str, port: int, customers: int, no_scheduler: bool):
         """Migrate the database, seed demo data if empty, start web server and scheduler (Ctrl-C stops both)."""
         from cli.data import print_logins
+        from cli.kpi import take_snapshots
         from services import demo_data
 
         upgrade()
@@ -29,6 +30,8 @@ def register(app: Flask) -> None:
             click.echo(f"Empty database: adding {customers} demo customers…")
             with click.progressbar(length=customers, label="Khách hàng / customers") as bar:
                 demo_data.seed(customers, progress=bar.update)
+            click.echo("Taking the KPI snapshots of the demo's past days…")
+            take_snapshots(days=400)
         db.session.remove()
         children = []
         if not no_scheduler:

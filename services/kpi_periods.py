@@ -1,4 +1,4 @@
-"""The non-additive KPIs of a period (backlog at its end, p90, share resolved, engagement, retention) at scale.
+"""The non-additive KPIs of a period (backlog at its end, share resolved, engagement, retention) at scale.
 
 For every scope (the department, a team, an agent), the figures of a *closed* window (``stop`` ≤
 today) are computed once and kept in ``KpiPeriodFigure``; a period still running is its closed part
@@ -11,8 +11,8 @@ where P = customers active in the previous period, A = active in ``[start, today
 interaction in it. The per-customer checks are index probes on ``(customer_id, time)``. Every ten
 minutes the ``kpi_refresh`` job (``refresh``) keeps today's part up to that instant in
 ``KpiRunningFigure``, so a request probes only the customers active since then (a row dated before
-the last refresh but saved after it shows at the next one). The backlog now, the p90 and the share
-resolved of a running period stay live (one bounded query each). Scopes: ``all``, ``team:<id>``,
+the last refresh but saved after it shows at the next one). The backlog now and the share resolved
+of a running period stay live (one bounded query each). Scopes: ``all``, ``team:<id>``,
 ``agent:<id>``. ``take_snapshot`` deletes the kept windows that read a re-taken day.
 """
 
@@ -61,12 +61,10 @@ def scope_users() -> list[ScopeUser]:
 def _live_full(user, start: date, stop: date, first: date, now: datetime) -> dict:
     """Every figure of ``[start, stop)``, previous period from ``first``, straight from the live tables."""
     at = min(kpis.local_start(stop), now)
-    _avg, p90 = kpis.resolve_hours(user, start, stop)
     return {
         "activity": kpis.activity_window(user, first, start, stop),
         "customers": kpis.customers_at(user, stop),
         "backlog_rows": [[*key, *values] for key, values in kpis.backlog_rows(user, at).items()],
-        "p90": p90,
         "resolved_share": kpis.resolved_share(user, start, stop, at=at),
     }
 
@@ -176,7 +174,7 @@ def refresh(user, start: date, end: date, now: datetime | None = None) -> bool:
 def figures(user, start: date, end: date, *, now: datetime | None = None, keep: bool = True) -> dict:
     """The non-additive figures of ``[start, end)``: ``activity`` (previous_active, retained, engaged),
     ``customers`` (existing at its end), ``backlog_rows`` ([team, agent, total, ≥1 d, ≥3 d, ≥7 d, past due]),
-    ``p90`` and ``resolved_share``. ``keep=False`` computes everything live (the tests' reference)."""
+    and ``resolved_share``. ``keep=False`` computes everything live (the tests' reference)."""
     now = now or now_utc()
     day = now.astimezone(kpis.local_tz()).date()
     first = kpis.previous_period(start, end)[0]
@@ -190,7 +188,6 @@ def figures(user, start: date, end: date, *, now: datetime | None = None, keep: 
     add = since_delta(user, first, start, since, kpis.local_start(end))
     add = {name: base[name] + add[name] for name in add}
     at = min(kpis.local_start(end), now)
-    _avg, p90 = kpis.resolve_hours(user, start, end)
     activity = dict(part["activity"])
     activity["retained"] += add["retained"]
     activity["engaged"] += add["engaged"]
@@ -198,7 +195,6 @@ def figures(user, start: date, end: date, *, now: datetime | None = None, keep: 
         "activity": activity,
         "customers": part["customers"] + add["customers"],
         "backlog_rows": [[*k, *v] for k, v in kpis.backlog_rows(user, at).items()],
-        "p90": p90,
         "resolved_share": kpis.resolved_share(user, start, end, at=at),
     }
 

@@ -13,10 +13,10 @@ queries. docs/kpis.md gives each formula.
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, delete, false, func, literal, or_, select, text, true, union_all
+from sqlalchemy import and_, case, delete, false, func, literal, or_, select, true, union_all
 
 from models import (
     Budget,
@@ -102,7 +102,11 @@ def by_customer(user, column):
 # ---- additive counts ---------------------------------------------------------
 @dataclass
 class Counts:
-    """Additive counts of a period; every derived KPI below is a ratio of these."""
+    """Additive counts of a period; every derived KPI below is a ratio of these.
+
+    ``durations`` (whole seconds from opening to resolution of the requests resolved) adds up
+    by concatenation: the 90th percentile of any period is read from the days' lists.
+    """
 
     opened: int = 0
     resolved: int = 0
@@ -116,17 +120,22 @@ class Counts:
     csat_sum: int = 0
     csat_satisfied: int = 0
     orders: int = 0
+    durations: list[int] = field(default_factory=list, compare=False)
 
     def add(self, other: "Counts") -> "Counts":
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in COUNT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.durations.extend(other.durations)
         return self
 
     def as_dict(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in COUNT_FIELDS}
+
+    def sorted_durations(self) -> list[int]:
+        return sorted(self.durations)
 
 
-COUNT_FIELDS = [f.name for f in fields(Counts)]
+COUNT_FIELDS = [f.name for f in fields(Counts) if f.name != "durations"]
 
 
 def _key(team, agent) -> Key:
@@ -164,7 +173,9 @@ def live_counts(start_at: datetime, end_at: datetime, user=None) -> dict[Key, Co
         row.resolved += 1
         row.resolved_fcr += 1 if fcr else 0
         row.resolved_late += 1 if due_at is not None and resolved_at > due_at else 0
-        row.resolve_seconds += max(0, int((resolved_at - opened_at).total_seconds()))
+        seconds = max(0, int((resolved_at - opened_at).total_seconds()))
+        row.resolve_seconds += seconds
+        row.durations.append(seconds)
     s = SurveyAnswer
     surveys = (
         select(
@@ -212,7 +223,8 @@ def take_snapshot(day: date) -> int:
     db.session.execute(delete(KpiDailySnapshot).where(KpiDailySnapshot.day == day))
     db.session.execute(delete(KpiPeriodFigure).where(KpiPeriodFigure.first <= day, KpiPeriodFigure.stop > day))
     for (team, agent), c in rows.items():
-        db.session.add(KpiDailySnapshot(day=day, team_key=team, agent_key=agent, **c.as_dict()))
+        durations = " ".join(map(str, c.sorted_durations()))
+        db.session.add(KpiDailySnapshot(day=day, team_key=team, agent_key=agent, durations=durations, **c.as_dict()))
     marker = db.session.get(KpiSnapshotDay, day)
     if marker is None:
         db.session.add(KpiSnapshotDay(day=day, taken_at=datetime.now(UTC)))
@@ -236,17 +248,17 @@ def _snapshot_scope(user):
 
 
 def snapshot_counts(first: date, stop: date, user) -> dict[Key, Counts]:
-    """Sum of the stored rows of days ``[first, stop)`` in ``user``'s scope."""
+    """Sum of the stored rows of days ``[first, stop)`` in ``user``'s scope (one row per day and key)."""
     s = KpiDailySnapshot
-    query = (
-        select(s.team_key, s.agent_key, *(func.sum(getattr(s, name)) for name in COUNT_FIELDS))
-        .where(s.day >= first, s.day < stop, _snapshot_scope(user))
-        .group_by(s.team_key, s.agent_key)
+    query = select(s.team_key, s.agent_key, s.durations, *(getattr(s, name) for name in COUNT_FIELDS)).where(
+        s.day >= first, s.day < stop, _snapshot_scope(user)
     )
-    return {
-        (team, agent): Counts(**{name: _n(v) for name, v in zip(COUNT_FIELDS, values, strict=True)})
-        for team, agent, *values in db.session.execute(query)
-    }
+    out: dict[Key, Counts] = defaultdict(Counts)
+    for team, agent, durations, *values in db.session.execute(query):
+        c = Counts(**{name: _n(v) for name, v in zip(COUNT_FIELDS, values, strict=True)})
+        c.durations = [int(x) for x in (durations or "").split()]
+        out[team, agent].add(c)
+    return dict(out)
 
 
 def _runs(start: date, end: date, covered: set[date]) -> list[tuple[bool, date, date]]:
@@ -504,33 +516,21 @@ def backlog(user, end: date, *, at: datetime | None = None, rows: dict | None = 
     }
 
 
-def seconds_between(earlier, later):
-    """SQL: seconds from ``earlier`` to ``later`` (two datetime columns), in the dialect of the session."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    if dialect == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return func.timestampdiff(text("MICROSECOND"), earlier, later) / 1_000_000.0
+def p90_hours_of(c: Counts) -> float | None:
+    """Nearest-rank 90th percentile of the durations: the ⌈0.9·n⌉-th smallest, in hours (one decimal)."""
+    durations = c.sorted_durations()
+    if not durations:
+        return None
+    return round(durations[math.ceil(0.9 * len(durations)) - 1] / 3600, 1)
 
 
 def resolve_hours(user, start: date, end: date) -> tuple[float | None, float | None]:
     """(average, 90th percentile) hours from opening to resolution of complaints resolved in the period.
 
-    The percentile is the nearest-rank one (the ceil(0.9·n)-th smallest duration) over the
-    durations the database computes (one query, floats only, sorted here), so every database
-    gives the same answer to the second.
+    Durations are whole seconds (as in the snapshots), so every database gives the same answer.
     """
-    c = Complaint
-    seconds = seconds_between(c.opened_at, c.resolved_at)
-    query = select(seconds).where(
-        c.resolved_at >= local_start(start), c.resolved_at < local_start(end), row_scope(user, "complaint")
-    )
-    durations = sorted(max(0.0, float(v)) for v in db.session.execute(query).scalars().all())
-    if not durations:
-        return None, None
-    p90 = durations[math.ceil(0.9 * len(durations)) - 1]
-    return round(sum(durations) / len(durations) / 3600, 1), round(p90 / 3600, 1)
+    c = total(counts(user, start, end))
+    return avg_resolve_hours_of(c), p90_hours_of(c)
 
 
 def sla_breaches(user, start: date, end: date) -> int:

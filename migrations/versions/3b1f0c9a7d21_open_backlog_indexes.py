@@ -6,13 +6,15 @@ Create Date: 2026-11-23 16:40:00
 
 The dashboard's open backlog (services.kpis.open_at) reads the requests that are neither resolved
 nor closed; at a million customers a scan of every request was most of the head's page.
-kpi_running_figures keeps what today's rows add to a running period (the kpi_refresh job).
+kpi_running_figures keeps what today's rows add to a running period (the kpi_refresh job);
+kpi_daily_snapshots.durations the resolution times of a day, for the 90th percentile. The KPI
+caches taken before are dropped (they lack the durations): `flask kpi-snapshot --days 400`
+takes the history again.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '3b1f0c9a7d21'
@@ -24,6 +26,11 @@ OPEN = "resolved_at IS NULL AND closed_at IS NULL"
 
 
 def upgrade():
+    op.execute("DELETE FROM kpi_period_figures")
+    op.execute("DELETE FROM kpi_daily_snapshots")
+    op.execute("DELETE FROM kpi_snapshot_days")
+    with op.batch_alter_table('kpi_daily_snapshots', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('durations', sa.Text(), nullable=True))
     op.create_table('kpi_running_figures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('first', sa.Date(), nullable=False),
@@ -40,6 +47,10 @@ def upgrade():
     with op.batch_alter_table('kpi_running_figures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kpi_running_figures_day'), ['day'], unique=False)
 
+    with op.batch_alter_table('emotion_entries', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_emotion_entries_time_mood', ['created_at', 'mood', 'author_id', 'customer_id'], unique=False
+        )
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_complaints_closed_at'), ['closed_at'], unique=False)
         batch_op.create_index(
@@ -52,9 +63,13 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('kpi_daily_snapshots', schema=None) as batch_op:
+        batch_op.drop_column('durations')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index('ix_complaints_open')
         batch_op.drop_index(batch_op.f('ix_complaints_closed_at'))
+    with op.batch_alter_table('emotion_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_emotion_entries_time_mood')
     with op.batch_alter_table('kpi_running_figures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_kpi_running_figures_day'))
     op.drop_table('kpi_running_figures')

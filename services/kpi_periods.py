@@ -61,12 +61,15 @@ def scope_users() -> list[ScopeUser]:
 def _live_full(user, start: date, stop: date, first: date, now: datetime) -> dict:
     """Every figure of ``[start, stop)``, previous period from ``first``, straight from the live tables."""
     at = min(kpis.local_start(stop), now)
-    return {
+    figures = {
         "activity": kpis.activity_window(user, first, start, stop),
         "customers": kpis.customers_at(user, stop),
         "backlog_rows": [[*key, *values] for key, values in kpis.backlog_rows(user, at).items()],
         "resolved_share": kpis.resolved_share(user, start, stop, at=at),
     }
+    if kpis.local_start(stop) <= now:  # closed: its p90 is kept with the rest
+        figures["p90"] = kpis.resolve_hours(user, start, stop)[1]
+    return figures
 
 
 def _kept(user, key: str, first: date, start: date, stop: date, compute) -> dict:
@@ -174,7 +177,8 @@ def refresh(user, start: date, end: date, now: datetime | None = None) -> bool:
 def figures(user, start: date, end: date, *, now: datetime | None = None, keep: bool = True) -> dict:
     """The non-additive figures of ``[start, end)``: ``activity`` (previous_active, retained, engaged),
     ``customers`` (existing at its end), ``backlog_rows`` ([team, agent, total, ≥1 d, ≥3 d, ≥7 d, past due]),
-    and ``resolved_share``. ``keep=False`` computes everything live (the tests' reference)."""
+    ``resolved_share`` and, for a closed window, ``p90`` (kept with the rest; a running period's p90
+    comes from its counts' durations). ``keep=False`` computes everything live (the tests' reference)."""
     now = now or now_utc()
     day = now.astimezone(kpis.local_tz()).date()
     first = kpis.previous_period(start, end)[0]

@@ -172,7 +172,7 @@ def values(user, start: date, end: date, src: Source | None = None) -> dict:
         "resolved": c.resolved,
         "backlog": backlog["total"],
         "avg_hours": kpis.avg_resolve_hours_of(c),
-        "p90_hours": kpis.p90_hours_of(c),
+        "p90_hours": fig["p90"] if "p90" in fig else kpis.p90_hours_of(c),
         "sla_breaches": c.resolved_late + backlog["overdue"],
         "complaint_rate": kpis.complaint_rate_of(c),
         "retention": kept["retention"],

@@ -105,7 +105,8 @@ class Counts:
     """Additive counts of a period; every derived KPI below is a ratio of these.
 
     ``durations`` (whole seconds from opening to resolution of the requests resolved) adds up
-    by concatenation: the 90th percentile of any period is read from the days' lists.
+    by concatenation: the 90th percentile of any period is read from the days' lists. Lists read
+    from snapshots stay text (``duration_texts``) until a percentile asks for them.
     """
 
     opened: int = 0
@@ -121,21 +122,24 @@ class Counts:
     csat_satisfied: int = 0
     orders: int = 0
     durations: list[int] = field(default_factory=list, compare=False)
+    duration_texts: list[str] = field(default_factory=list, compare=False)
 
     def add(self, other: "Counts") -> "Counts":
         for name in COUNT_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.durations.extend(other.durations)
+        self.duration_texts.extend(other.duration_texts)
         return self
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNT_FIELDS}
 
     def sorted_durations(self) -> list[int]:
-        return sorted(self.durations)
+        stored = " ".join(self.duration_texts).split()
+        return sorted([*self.durations, *map(int, stored)])
 
 
-COUNT_FIELDS = [f.name for f in fields(Counts) if f.name != "durations"]
+COUNT_FIELDS = [f.name for f in fields(Counts) if f.name not in ("durations", "duration_texts")]
 
 
 def _key(team, agent) -> Key:
@@ -253,12 +257,17 @@ def snapshot_counts(first: date, stop: date, user) -> dict[Key, Counts]:
     query = select(s.team_key, s.agent_key, s.durations, *(getattr(s, name) for name in COUNT_FIELDS)).where(
         s.day >= first, s.day < stop, _snapshot_scope(user)
     )
-    out: dict[Key, Counts] = defaultdict(Counts)
+    sums: dict[Key, list[int]] = {}
+    texts: dict[Key, list[str]] = defaultdict(list)
     for team, agent, durations, *values in db.session.execute(query):
-        c = Counts(**{name: _n(v) for name, v in zip(COUNT_FIELDS, values, strict=True)})
-        c.durations = [int(x) for x in (durations or "").split()]
-        out[team, agent].add(c)
-    return dict(out)
+        row = sums.setdefault((team, agent), [0] * len(COUNT_FIELDS))
+        for i, v in enumerate(values):
+            row[i] += v or 0
+        if durations:
+            texts[team, agent].append(durations)
+    return {
+        key: Counts(**dict(zip(COUNT_FIELDS, row, strict=True)), duration_texts=texts[key]) for key, row in sums.items()
+    }
 
 
 def _runs(start: date, end: date, covered: set[date]) -> list[tuple[bool, date, date]]:
@@ -451,22 +460,20 @@ def moment(end: date) -> datetime:
 
 
 def open_at(at: datetime) -> list[tuple]:
-    """Complaints open at ``at``, as two disjoint conditions whose union is "opened before ``at`` and
+    """Complaints open at ``at``, as three disjoint conditions whose union is "opened before ``at`` and
     neither resolved nor closed by then".
 
     The first (never resolved or closed) is read through the partial index of open requests
-    (``ix_complaints_open``), so it costs the size of the backlog, not of the table; the second
-    (resolved or closed only after ``at``) through the ``resolved_at`` and ``closed_at`` indexes,
-    and is empty for ``at`` = now.
+    (``ix_complaints_open``), so it costs the size of the backlog, not of the table; the others
+    (resolved, or closed unresolved, only after ``at``) through the ``resolved_at`` and
+    ``closed_at`` indexes, and are empty for ``at`` = now.
     """
     c = Complaint
-    still_open = (c.resolved_at.is_(None), c.closed_at.is_(None), c.opened_at < at)
-    ended_later = (
-        c.opened_at < at,
-        or_(c.resolved_at >= at, and_(c.resolved_at.is_(None), c.closed_at >= at)),
-        or_(c.closed_at.is_(None), c.closed_at >= at),
-    )
-    return [still_open, ended_later]
+    return [
+        (c.resolved_at.is_(None), c.closed_at.is_(None), c.opened_at < at),
+        (c.resolved_at >= at, or_(c.closed_at.is_(None), c.closed_at >= at), c.opened_at < at),
+        (c.resolved_at.is_(None), c.closed_at >= at, c.opened_at < at),
+    ]
 
 
 BACKLOG_FIELDS = ("total", "over1", "over3", "over7", "overdue")
@@ -480,19 +487,14 @@ def backlog_rows(user, at: datetime) -> dict[Key, tuple[int, ...]]:
     def older(days):
         return func.sum(case((c.opened_at <= at - days * day, 1), else_=0))
 
-    columns = (
-        c.team_id,
-        c.assignee_id,
-        func.count(),
-        older(1),
-        older(3),
-        older(7),
-        func.sum(case((c.due_at < at, 1), else_=0)),
-    )
-    parts = [
-        select(*columns).where(*part, row_scope(user, "complaint")).group_by(c.team_id, c.assignee_id)
-        for part in open_at(at)
-    ]
+    figures = (func.count(), older(1), older(3), older(7), func.sum(case((c.due_at < at, 1), else_=0)))
+    parts = []
+    for i, part in enumerate(open_at(at)):
+        # the later parts group by ``column + 0``: an expression, so SQLite reads them through the
+        # time indexes instead of walking the team index for the grouping
+        team, agent = (c.team_id, c.assignee_id) if i == 0 else ((c.team_id + 0), (c.assignee_id + 0))
+        query = select(team, agent, *figures).where(*part, row_scope(user, "complaint")).group_by(team, agent)
+        parts.append(query)
     rows: dict[Key, tuple[int, ...]] = {}
     for team, agent, *values in db.session.execute(union_all(*parts)):
         key = _key(team, agent)

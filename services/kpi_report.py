@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
-from models import Complaint, EmotionEntry, Team, User, db
+from models import Complaint, Customer, EmotionEntry, Team, User, db
 from models.choices import BUDGET_CATEGORIES, COMPLAINT_CATEGORIES, MOODS
 from services import kpi_periods, kpis
 
@@ -260,17 +260,14 @@ def monthly_trend(user, end: date, months: int = 6) -> dict:
 def mood_distribution(user, start: date, end: date) -> dict:
     """Emotion-notebook entries of the period by mood (the emotion scope: own entries, team, all)."""
     e = EmotionEntry
-    found = dict(
-        db.session.execute(
-            select(e.mood, func.count())
-            .where(
-                e.created_at >= kpis.local_start(start),
-                e.created_at < kpis.local_start(end),
-                kpis.row_scope(user, "emotion"),
-            )
-            .group_by(e.mood)
-        ).all()
+    if kpis.dashboard_scope(user) == "team":  # entries about the team's customers, checked per entry
+        scope = exists().where(Customer.id == e.customer_id, Customer.team_id == user.team_id)
+    else:
+        scope = kpis.row_scope(user, "emotion")
+    query = select(e.mood, func.count()).where(
+        e.created_at >= kpis.local_start(start), e.created_at < kpis.local_start(end), scope
     )
+    found = dict(db.session.execute(query.group_by(e.mood)).all())
     return {"labels": [str(label) for label in MOODS.values()], "values": [found.get(k, 0) for k in MOODS]}
 
 

@@ -23,6 +23,9 @@ from models import db
 
 COUNT_CAP = 10_000
 """Counting stops here; the list then says "10 000+"."""
+SEARCH_COUNT_CAP = 1_000
+"""A search's count stops sooner ("1 000+"): past that, the user narrows the search rather than pages,
+and counting a common word's matches would cost more than the page itself."""
 KEYSET_ARG = "after"
 """URL argument holding the primary key of the previous page's last row."""
 
@@ -55,6 +58,7 @@ class FastListMixin:
     """``get_list`` with a capped count, keyset paging on (sort column, id) and eager loading."""
 
     count_cap: int = COUNT_CAP
+    search_count_cap: int = SEARCH_COUNT_CAP
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         joins: dict = {}
@@ -70,7 +74,8 @@ class FastListMixin:
                 query, count_query, joins, count_joins, filters
             )
 
-        count = capped_count(count_query, self.count_cap) if count_query is not None else None
+        cap = self.search_count_cap if search else self.count_cap
+        count = capped_count(count_query, cap) if count_query is not None else None
 
         key = self.keyset_key(sort_column, sort_desc)
         pk = self._primary_key_column()

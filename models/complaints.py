@@ -27,9 +27,13 @@ class Complaint(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("satisfaction IS NULL OR (satisfaction BETWEEN 1 AND 5)", name="satisfaction_range"),
         Index("ix_complaints_status_due", "status", "due_at"),
+        # an agent's open requests by due time (services.worklists); its prefix serves assignee_id alone
+        Index("ix_complaints_assignee_status_due", "assignee_id", "status", "due_at"),
         Index("ix_complaints_customer_opened", "customer_id", "opened_at"),
         Index("ix_complaints_opened_cover", "opened_at", "resolved_at", "category", "team_id"),
         Index("ix_complaints_team_status_due", "team_id", "status", "due_at"),
+        # an agent's figures of a period: requests assigned to them, opened in it (services.kpis)
+        Index("ix_complaints_assignee_opened", "assignee_id", "opened_at", "resolved_at", "category"),
         # The open backlog (services.kpis.open_at): only the open requests on SQLite and PostgreSQL
         # (partial), a lookup on (NULL, NULL) on MySQL/MariaDB, which has no partial indexes.
         Index(
@@ -55,7 +59,7 @@ class Complaint(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(12), default="new", index=True)
     channel: Mapped[str | None] = mapped_column(String(10))
     resolution_plan: Mapped[str | None] = mapped_column(Text)
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     escalated_to: Mapped[str | None] = mapped_column(String(120))

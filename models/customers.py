@@ -13,6 +13,8 @@ class Customer(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_customers_birthday_md", "birth_month", "birth_day"),
         Index("ix_customers_team_owner", "team_id", "owner_id"),
+        # an agent's customers' birthdays this week (services.worklists.birthdays_between)
+        Index("ix_customers_owner_birthday", "owner_id", "birth_month", "birth_day"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

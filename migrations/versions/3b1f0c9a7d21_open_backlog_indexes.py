@@ -51,7 +51,16 @@ def upgrade():
         batch_op.create_index(
             'ix_emotion_entries_time_mood', ['created_at', 'mood', 'author_id', 'customer_id'], unique=False
         )
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.create_index('ix_customers_owner_birthday', ['owner_id', 'birth_month', 'birth_day'], unique=False)
     with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_index('ix_complaints_assignee_id')
+        batch_op.create_index(
+            'ix_complaints_assignee_status_due', ['assignee_id', 'status', 'due_at'], unique=False
+        )
+        batch_op.create_index(
+            'ix_complaints_assignee_opened', ['assignee_id', 'opened_at', 'resolved_at', 'category'], unique=False
+        )
         batch_op.create_index(batch_op.f('ix_complaints_closed_at'), ['closed_at'], unique=False)
         batch_op.create_index(
             'ix_complaints_open',
@@ -63,13 +72,18 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('kpi_daily_snapshots', schema=None) as batch_op:
-        batch_op.drop_column('durations')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index('ix_complaints_open')
         batch_op.drop_index(batch_op.f('ix_complaints_closed_at'))
+        batch_op.drop_index('ix_complaints_assignee_opened')
+        batch_op.drop_index('ix_complaints_assignee_status_due')
+        batch_op.create_index('ix_complaints_assignee_id', ['assignee_id'], unique=False)
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.drop_index('ix_customers_owner_birthday')
     with op.batch_alter_table('emotion_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_emotion_entries_time_mood')
     with op.batch_alter_table('kpi_running_figures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_kpi_running_figures_day'))
     op.drop_table('kpi_running_figures')
+    with op.batch_alter_table('kpi_daily_snapshots', schema=None) as batch_op:
+        batch_op.drop_column('durations')

@@ -110,6 +110,10 @@ def test_count_stops_at_the_cap_and_says_so(app, db, login_as, monkeypatch):
     monkeypatch.setattr(view, "count_cap", 12)
     html = head.get("/admin/customers/").get_data(as_text=True)
     assert "(12)" in html and "(12+)" not in html
+    # a search counts to its own, lower cap
+    monkeypatch.setattr(view, "search_count_cap", 3)
+    html = head.get("/admin/customers/?search=khach").get_data(as_text=True)
+    assert "(3+)" in html
 
 
 @pytest.mark.parametrize("sort", ["", "&sort=0", "&sort=0&desc=1"])

@@ -17,9 +17,9 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from bench.database import database_url, prepare
+from bench.database import analyse, database_url, prepare
 from bench.run import build_app, captured, logged_in, p95, sql_alone, timed
 
 
@@ -92,8 +92,7 @@ def main(argv=None) -> int:
     with app.app_context():
         from models import db
 
-        with db.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+        analyse(db.engine)
     print(
         f"\n{args.db}, {counts['customers']:,} customers, {counts['interactions']:,} interactions, "
         f"{counts['orders']:,} orders, {counts['complaints']:,} complaints; snapshots: {taken} days taken "

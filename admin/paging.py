@@ -23,8 +23,8 @@ from models import db
 
 COUNT_CAP = 10_000
 """Counting stops here; the list then says "10 000+"."""
-SEARCH_COUNT_CAP = 1_000
-"""A search's count stops sooner ("1 000+"): past that, the user narrows the search rather than pages,
+SEARCH_COUNT_CAP = 200
+"""A search's count stops sooner ("200+"): past that, the user narrows the search rather than pages,
 and counting a common word's matches would cost more than the page itself."""
 KEYSET_ARG = "after"
 """URL argument holding the primary key of the previous page's last row."""
@@ -40,9 +40,16 @@ class CappedCount(int):
         return str(self)
 
 
-def capped_count(count_query, cap: int = COUNT_CAP) -> int:
-    """Rows matched by ``count_query`` (a ``count(*)`` query), counting at most ``cap + 1`` of them."""
-    rows = count_query.with_entities(literal_column("1")).limit(cap + 1).subquery()
+def capped_count(count_query, cap: int = COUNT_CAP, order=None) -> int:
+    """Rows matched by ``count_query`` (a ``count(*)`` query), counting at most ``cap + 1`` of them.
+
+    ``order`` (the list's own order) lets the database stop after the first ``cap + 1`` rows in
+    that order, as the page does, rather than collect every match of a common search word first.
+    """
+    limited = count_query.with_entities(literal_column("1"))
+    if order is not None:
+        limited = limited.order_by(order)
+    rows = limited.limit(cap + 1).subquery()
     found = count_query.session.execute(select(func.count()).select_from(rows)).scalar_one()
     return CappedCount(cap) if found > cap else found
 
@@ -74,8 +81,12 @@ class FastListMixin:
                 query, count_query, joins, count_joins, filters
             )
 
-        cap = self.search_count_cap if search else self.count_cap
-        count = capped_count(count_query, cap) if count_query is not None else None
+        if count_query is None:
+            count = None
+        elif search:
+            count = capped_count(count_query, self.search_count_cap, self._primary_key_column().desc())
+        else:
+            count = capped_count(count_query, self.count_cap)
 
         key = self.keyset_key(sort_column, sort_desc)
         pk = self._primary_key_column()

@@ -40,6 +40,8 @@ class KpiDailySnapshot(Base):
     durations: Mapped[str | None] = mapped_column(Text)
     """Whole seconds from opening to resolution of the requests resolved that day, sorted, space-separated:
     the 90th percentile of a period reads these instead of every request of the period."""
+    moods: Mapped[str | None] = mapped_column(Text)
+    """Emotion-notebook entries of the day by mood, JSON ``{"happy": 3, …}`` (customer's team, author)."""
 
 
 class KpiSnapshotDay(Base):

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
-from models import Complaint, Customer, EmotionEntry, Team, User, db
+from models import Complaint, Team, User, db
 from models.choices import BUDGET_CATEGORIES, COMPLAINT_CATEGORIES, MOODS
 from services import kpi_periods, kpis
 
@@ -257,18 +257,13 @@ def monthly_trend(user, end: date, months: int = 6) -> dict:
     return {"labels": labels, "opened": opened, "resolved": resolved, "nps": nps}
 
 
-def mood_distribution(user, start: date, end: date) -> dict:
-    """Emotion-notebook entries of the period by mood (the emotion scope: own entries, team, all)."""
-    e = EmotionEntry
-    if kpis.dashboard_scope(user) == "team":  # entries about the team's customers, checked per entry
-        scope = exists().where(Customer.id == e.customer_id, Customer.team_id == user.team_id)
-    else:
-        scope = kpis.row_scope(user, "emotion")
-    query = select(e.mood, func.count()).where(
-        e.created_at >= kpis.local_start(start), e.created_at < kpis.local_start(end), scope
-    )
-    found = dict(db.session.execute(query.group_by(e.mood)).all())
-    return {"labels": [str(label) for label in MOODS.values()], "values": [found.get(k, 0) for k in MOODS]}
+def mood_distribution(user, start: date, end: date, src: Source | None = None) -> dict:
+    """Emotion-notebook entries of the period by mood (the emotion scope: own entries, team, all).
+
+    Counted with the period's other counts (``kpis.counts``: snapshot days plus live rows).
+    """
+    c = kpis.total(src.counts(start, end) if src else kpis.counts(user, start, end))
+    return {"labels": [str(label) for label in MOODS.values()], "values": [c.moods.get(k, 0) for k in MOODS]}
 
 
 def categories(user, start: date, end: date, limit: int | None = None) -> list[dict]:

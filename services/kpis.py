@@ -11,6 +11,7 @@ rest (``counts``); the others (backlog, 90th percentile, engagement, retention, 
 queries. docs/kpis.md gives each formula.
 """
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -23,6 +24,7 @@ from models import (
     BudgetLine,
     Complaint,
     Customer,
+    EmotionEntry,
     Interaction,
     KpiDailySnapshot,
     KpiPeriodFigure,
@@ -122,12 +124,16 @@ class Counts:
     orders: int = 0
     durations: list[int] = field(default_factory=list, compare=False)
     duration_texts: list[str] = field(default_factory=list, compare=False)
+    moods: dict[str, int] = field(default_factory=dict, compare=False)
+    """Emotion-notebook entries by mood (for the customer's team and the entry's author)."""
 
     def add(self, other: "Counts") -> "Counts":
         for name in COUNT_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.durations.extend(other.durations)
         self.duration_texts.extend(other.duration_texts)
+        for mood, n in other.moods.items():
+            self.moods[mood] = self.moods.get(mood, 0) + n
         return self
 
     def as_dict(self) -> dict[str, int]:
@@ -138,7 +144,7 @@ class Counts:
         return sorted([*self.durations, *map(int, stored)])
 
 
-COUNT_FIELDS = [f.name for f in fields(Counts) if f.name not in ("durations", "duration_texts")]
+COUNT_FIELDS = [f.name for f in fields(Counts) if f.name not in ("durations", "duration_texts", "moods")]
 
 
 def _key(team, agent) -> Key:
@@ -153,9 +159,9 @@ def live_counts(start_at: datetime, end_at: datetime, user=None) -> dict[Key, Co
     """Counts per (team, agent) of events in ``[start_at, end_at)`` from the live tables.
 
     Complaints count for their team and assignee; survey answers and orders for their
-    customer's team and owner. ``user=None`` counts every row (the snapshot job). Survey answers
-    and orders are scoped through their customer (``by_customer``: the same rows as their
-    ``ROW_RULES``).
+    customer's team and owner; emotion entries for their customer's team and their author.
+    ``user=None`` counts every row (the snapshot job). Survey answers, orders and emotion entries
+    are scoped through their joined customer (``by_customer``, ``emotion_scope``).
     """
     scope = (lambda r: true()) if user is None else (lambda r: row_scope(user, r))
     customer_scope = (lambda col: true()) if user is None else (lambda col: by_customer(user, col))
@@ -213,7 +219,27 @@ def live_counts(start_at: datetime, end_at: datetime, user=None) -> dict[Key, Co
     )
     for team, agent, n in db.session.execute(orders):
         out[_key(team, agent)].orders += n
+    e = EmotionEntry
+    moods = (
+        select(Customer.team_id, e.author_id, e.mood, func.count())
+        .select_from(e)
+        .join(Customer, Customer.id == e.customer_id)
+        .where(e.created_at >= start_at, e.created_at < end_at, true() if user is None else emotion_scope(user))
+        .group_by(Customer.team_id, e.author_id, e.mood)
+    )
+    for team, author, mood, n in db.session.execute(moods):
+        row = out[_key(team, author)]
+        row.moods[mood] = row.moods.get(mood, 0) + n
     return dict(out)
+
+
+def emotion_scope(user):
+    """Emotion entries in ``user``'s figures, on a query joining ``Customer``: the author's own, the
+    customer's team, all (``ROW_RULES["emotion"]`` checked on the joined customer)."""
+    scope = dashboard_scope(user)
+    if scope == "own":
+        return EmotionEntry.author_id == user.id
+    return row_scope(user, "customer") if scope == "team" else row_scope(user, "emotion")
 
 
 def take_snapshot(day: date) -> int:
@@ -227,7 +253,10 @@ def take_snapshot(day: date) -> int:
     db.session.execute(delete(KpiPeriodFigure).where(KpiPeriodFigure.first <= day, KpiPeriodFigure.stop > day))
     for (team, agent), c in rows.items():
         durations = " ".join(map(str, c.sorted_durations()))
-        db.session.add(KpiDailySnapshot(day=day, team_key=team, agent_key=agent, durations=durations, **c.as_dict()))
+        moods = json.dumps(c.moods, sort_keys=True) if c.moods else None
+        db.session.add(
+            KpiDailySnapshot(day=day, team_key=team, agent_key=agent, durations=durations, moods=moods, **c.as_dict())
+        )
     marker = db.session.get(KpiSnapshotDay, day)
     if marker is None:
         db.session.add(KpiSnapshotDay(day=day, taken_at=datetime.now(UTC)))
@@ -253,19 +282,23 @@ def _snapshot_scope(user):
 def snapshot_counts(first: date, stop: date, user) -> dict[Key, Counts]:
     """Sum of the stored rows of days ``[first, stop)`` in ``user``'s scope (one row per day and key)."""
     s = KpiDailySnapshot
-    query = select(s.team_key, s.agent_key, s.durations, *(getattr(s, name) for name in COUNT_FIELDS)).where(
+    query = select(s.team_key, s.agent_key, s.durations, s.moods, *(getattr(s, name) for name in COUNT_FIELDS)).where(
         s.day >= first, s.day < stop, _snapshot_scope(user)
     )
     sums: dict[Key, list[int]] = {}
     texts: dict[Key, list[str]] = defaultdict(list)
-    for team, agent, durations, *values in db.session.execute(query):
+    moods: dict[Key, dict[str, int]] = defaultdict(dict)
+    for team, agent, durations, day_moods, *values in db.session.execute(query):
         row = sums.setdefault((team, agent), [0] * len(COUNT_FIELDS))
         for i, v in enumerate(values):
             row[i] += v or 0
         if durations:
             texts[team, agent].append(durations)
+        for mood, n in json.loads(day_moods or "{}").items():
+            moods[team, agent][mood] = moods[team, agent].get(mood, 0) + n
     return {
-        key: Counts(**dict(zip(COUNT_FIELDS, row, strict=True)), duration_texts=texts[key]) for key, row in sums.items()
+        key: Counts(**dict(zip(COUNT_FIELDS, row, strict=True)), duration_texts=texts[key], moods=moods[key])
+        for key, row in sums.items()
     }
 
 

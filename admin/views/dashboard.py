@@ -98,15 +98,16 @@ class DashboardView(AdminIndexView):
     def _agent(self, user, today: date):
         start, end = kpis.month_period(today)
         monday = today - timedelta(days=today.weekday())
+        src = kpi_report.Source(user)
         return self.render(
             "admin/dashboard/agent.html",
             complaints=worklists.open_complaints(user),
             appointments=worklists.appointments_on(user, today),
             birthdays=worklists.birthdays_between(user, monday, 7),
-            table=kpi_report.comparison(user, start, end),
+            table=kpi_report.comparison(user, start, end, src),
             start=start,
             last=end - timedelta(days=1),
-            charts=self._charts(user, start, end),
+            charts=self._charts(user, start, end, src),
             **self._common(),
         )
 
@@ -123,7 +124,7 @@ class DashboardView(AdminIndexView):
             table=kpi_report.comparison(user, start, end, src),
             start=start,
             last=end - timedelta(days=1),
-            charts=self._charts(user, start, end),
+            charts=self._charts(user, start, end, src),
             **self._common(),
         )
 
@@ -146,7 +147,7 @@ class DashboardView(AdminIndexView):
             preset=preset,
             presets=PRESETS,
             errors=errors,
-            charts=self._charts(user, start, end),
+            charts=self._charts(user, start, end, src),
             **self._common(),
         )
 
@@ -161,11 +162,11 @@ class DashboardView(AdminIndexView):
         }
 
     @staticmethod
-    def _charts(user, start: date, end: date) -> dict:
+    def _charts(user, start: date, end: date, src: kpi_report.Source) -> dict:
         cats = kpi_report.categories(user, start, end)
         return {
             "trend": kpi_report.monthly_trend(user, end),
-            "moods": kpi_report.mood_distribution(user, start, end),
+            "moods": kpi_report.mood_distribution(user, start, end, src),
             "categories": {"labels": [c["label"] for c in cats], "values": [c["count"] for c in cats]},
             "text": {
                 "opened": _("Requests opened"),

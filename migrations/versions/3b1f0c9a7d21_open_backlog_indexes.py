@@ -7,7 +7,8 @@ Create Date: 2026-11-23 16:40:00
 The dashboard's open backlog (services.kpis.open_at) reads the requests that are neither resolved
 nor closed; at a million customers a scan of every request was most of the head's page.
 kpi_running_figures keeps what today's rows add to a running period (the kpi_refresh job);
-kpi_daily_snapshots.durations the resolution times of a day, for the 90th percentile. The KPI
+kpi_daily_snapshots.durations the resolution times of a day, for the 90th percentile, and
+.moods the emotion entries of a day by mood. The KPI
 caches taken before are dropped (they lack the durations): `flask kpi-snapshot --days 400`
 takes the history again.
 """
@@ -31,6 +32,7 @@ def upgrade():
     op.execute("DELETE FROM kpi_snapshot_days")
     with op.batch_alter_table('kpi_daily_snapshots', schema=None) as batch_op:
         batch_op.add_column(sa.Column('durations', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('moods', sa.Text(), nullable=True))
     op.create_table('kpi_running_figures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('first', sa.Date(), nullable=False),
@@ -54,10 +56,11 @@ def upgrade():
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.create_index('ix_customers_owner_birthday', ['owner_id', 'birth_month', 'birth_day'], unique=False)
     with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.drop_index('ix_complaints_assignee_id')
+        # first the composite, so MariaDB's foreign key on assignee_id keeps an index when the single one goes
         batch_op.create_index(
             'ix_complaints_assignee_status_due', ['assignee_id', 'status', 'due_at'], unique=False
         )
+        batch_op.drop_index('ix_complaints_assignee_id')
         batch_op.create_index(
             'ix_complaints_assignee_opened', ['assignee_id', 'opened_at', 'resolved_at', 'category'], unique=False
         )
@@ -76,8 +79,8 @@ def downgrade():
         batch_op.drop_index('ix_complaints_open')
         batch_op.drop_index(batch_op.f('ix_complaints_closed_at'))
         batch_op.drop_index('ix_complaints_assignee_opened')
-        batch_op.drop_index('ix_complaints_assignee_status_due')
         batch_op.create_index('ix_complaints_assignee_id', ['assignee_id'], unique=False)
+        batch_op.drop_index('ix_complaints_assignee_status_due')
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.drop_index('ix_customers_owner_birthday')
     with op.batch_alter_table('emotion_entries', schema=None) as batch_op:
@@ -86,4 +89,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_kpi_running_figures_day'))
     op.drop_table('kpi_running_figures')
     with op.batch_alter_table('kpi_daily_snapshots', schema=None) as batch_op:
+        batch_op.drop_column('moods')
         batch_op.drop_column('durations')

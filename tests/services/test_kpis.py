@@ -153,6 +153,14 @@ def test_charts_moods_categories_and_trend(world):
     moods = kpi_report.mood_distribution(world.head, START, END)["values"]
     assert moods == [0, 1, 0, 0, 0, 1]  # delighted happy neutral worried disappointed angry
     assert kpi_report.mood_distribution(world.a1, START, END)["values"] == [0, 1, 0, 0, 0, 0]
+    assert kpi_report.mood_distribution(world.lead_a, START, END)["values"] == [0, 1, 0, 0, 0, 0]  # cA1's
+    # the same from the snapshots (the happy entry of 3/10 is stored for team A and its author a1)
+    for day in _days(START, END):
+        kpis.take_snapshot(day)
+    stored = db.session.scalars(select(KpiDailySnapshot.moods).where(KpiDailySnapshot.day == date(2025, 10, 3)))
+    assert stored.all() == ['{"happy": 1}']
+    src = kpi_report.Source(world.head, now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert kpi_report.mood_distribution(world.head, START, END, src)["values"] == moods
     trend = kpi_report.monthly_trend(world.head, END, months=3)
     assert trend["labels"] == ["08/2025", "09/2025", "10/2025"]
     assert trend["opened"] == [0, 2, 6] and trend["resolved"] == [0, 0, 4] and trend["nps"] == [None, None, 40.0]
@@ -175,8 +183,12 @@ def _days(first: date, stop: date):
 
 
 def _as_dicts(rows):
-    """Counts per key, with their sorted durations (the p90's input), leaving out empty keys."""
-    return {k: {**c.as_dict(), "durations": c.sorted_durations()} for k, c in rows.items() if any(c.as_dict().values())}
+    """Counts per key, with their sorted durations (the p90's input) and moods, leaving out empty keys."""
+    return {
+        k: {**c.as_dict(), "durations": c.sorted_durations(), "moods": c.moods}
+        for k, c in rows.items()
+        if any(c.as_dict().values()) or c.moods
+    }
 
 
 def test_snapshot_path_equals_live_path(world):

@@ -1,8 +1,11 @@
 """The application factory: everything the web process, the scheduler and the CLI share."""
 
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from config import Config, select_config
 from extensions import babel, csrf, db, login_manager, migrate
@@ -47,6 +50,20 @@ def _engine_options_for_backend(app: Flask) -> None:
     if uri.startswith(("mysql", "mariadb")):
         options.setdefault("isolation_level", "READ COMMITTED")
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection, _record) -> None:
+    """A SQLite file in WAL mode: the web, the scheduler and a long export read while one of them
+    writes (the default rollback journal makes a writer wait for every reader, e.g. a 1M-row export)."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not ":memory:"
+            cursor.execute("PRAGMA journal_mode=WAL")
+    finally:
+        cursor.close()
 
 
 _app: Flask | None = None

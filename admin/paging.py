@@ -84,7 +84,12 @@ class FastListMixin:
         if count_query is None:
             count = None
         elif search:
-            count = capped_count(count_query, self.search_count_cap, self._primary_key_column().desc())
+            # PostgreSQL: in the list's order, so a common word is counted walking the primary key and
+            # stops at the cap; SQLite's FTS5 candidates come in rowid order already, and an ORDER BY
+            # there would walk the whole table when a rare word has fewer matches than the cap
+            ordered = db.session.get_bind().dialect.name == "postgresql"
+            order = self._primary_key_column().desc() if ordered else None
+            count = capped_count(count_query, self.search_count_cap, order)
         else:
             count = capped_count(count_query, self.count_cap)
 

@@ -101,7 +101,10 @@ def search_condition(model, terms: list[str], engine=None):
     like = [term_condition(model, t) for t in terms]
     if engine is None or not has_fts(engine) or model.__tablename__ != "customers":
         return and_(*like)
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    # a word matches from its start, so FTS5 looks for " word": 3 characters from a 2-letter word
+    # ("an"), and far fewer candidates for a common one ("nguyen" alone is in a third of the names)
+    patterns = [t if t.isdigit() else " " + t for t in terms]
+    long_terms = [p for p in patterns if len(p) >= TRIGRAM]
     if not long_terms:
         return and_(*like)
     phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)

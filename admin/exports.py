@@ -30,7 +30,7 @@ from sqlalchemy import Integer, Numeric, select
 from sqlalchemy.orm import scoped_session
 from werkzeug.utils import secure_filename
 
-from admin.paging import _loader_for_path
+from admin.paging import loader_options
 from models import db
 
 BATCH = 1000
@@ -91,13 +91,7 @@ class StreamingExportMixin:
     def export_load_options(self) -> list:
         """A joined (many-to-one) or per-batch (collection) load of every relationship an exported
         column shows, so a row never costs a query of its own."""
-        options, seen = [], set()
-        for name, _label in self._export_columns:
-            option, path = _loader_for_path(self.model, name)
-            if option is not None and path not in seen:
-                seen.add(path)
-                options.append(option)
-        return options
+        return loader_options(self.model, self._export_columns)
 
     def _current_session(self):
         session = getattr(self.session, "session", self.session)

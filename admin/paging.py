@@ -268,15 +268,8 @@ class FastListMixin:
     # ---- eager loading ---------------------------------------------------
     def eager_load_options(self) -> list:
         """Loader options for every relationship the list shows (``owner``, ``customer.name``)."""
-        options, seen = [], set()
-        if self.column_select_related_list:
-            options += [joinedload(j) for j in self._auto_joins]
-        for name, _label in self._list_columns:
-            option, path = _loader_for_path(self.model, name)
-            if option is not None and path not in seen:
-                seen.add(path)
-                options.append(option)
-        return options
+        options = [joinedload(j) for j in self._auto_joins] if self.column_select_related_list else []
+        return options + loader_options(self.model, self._list_columns)
 
 
 def _own_column(model, field, desc: bool):
@@ -313,6 +306,17 @@ def keyset_condition(column, desc: bool, pk, after):
     if desc:
         return and_(column <= anchor, or_(column < anchor, pk < after))
     return and_(column >= anchor, or_(column > anchor, pk > after))
+
+
+def loader_options(model, columns) -> list:
+    """One loader option per relationship path that ``columns`` ((name, label) pairs) show."""
+    options, seen = [], set()
+    for name, _label in columns:
+        option, path = _loader_for_path(model, name)
+        if option is not None and path not in seen:
+            seen.add(path)
+            options.append(option)
+    return options
 
 
 def _loader_for_path(model, name: str):

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from admin.base import SecureModelView
 from admin.fields import MoneyField
-from admin.views.workflow import Step, WorkflowMixin
+from admin.views.workflow import Step, WorkflowMixin, acting, deciding
 from models import Budget, BudgetLine, db
 from models.choices import BUDGET_CATEGORIES, BUDGET_STATUSES, choices
 from services import budgets as budget_rules
@@ -72,9 +72,19 @@ class BudgetView(WorkflowMixin, SecureModelView):
 
     def steps(self):
         return [
-            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), _submit),
-            Step("approve", _l("Approve"), "approve", ("submitted",), _approve, "success", True),
-            Step("reject", _l("Reject"), "approve", ("submitted",), _reject, "danger", True),
+            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), acting(budget_rules.submit)),
+            Step(
+                "approve",
+                _l("Approve"),
+                "approve",
+                ("submitted",),
+                deciding(budget_rules.decide, True),
+                "success",
+                True,
+            ),
+            Step(
+                "reject", _l("Reject"), "approve", ("submitted",), deciding(budget_rules.decide, False), "danger", True
+            ),
         ]
 
     def apply_rules(self, form, model, is_created):
@@ -93,18 +103,6 @@ class BudgetView(WorkflowMixin, SecureModelView):
             )
             for line in budget.lines
         ]
-
-
-def _submit(obj, user, comment):
-    budget_rules.submit(obj, user)
-
-
-def _approve(obj, user, comment):
-    budget_rules.decide(obj, user, True, comment)
-
-
-def _reject(obj, user, comment):
-    budget_rules.decide(obj, user, False, comment)
 
 
 def register(admin):

@@ -7,7 +7,7 @@ from wtforms import TextAreaField
 
 from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
-from admin.views.workflow import Step, WorkflowMixin
+from admin.views.workflow import Step, WorkflowMixin, acting, deciding
 from models import Campaign, Gift, db
 from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, OCCASIONS, choices
 from services import campaigns as campaign_rules
@@ -62,31 +62,15 @@ class GiftView(WorkflowMixin, SecureModelView):
 
     def steps(self):
         return [
-            Step("approve", _l("Approve"), "approve", ("planned",), _approve_gift, "success", True),
-            Step("reject", _l("Reject"), "approve", ("planned",), _reject_gift, "danger", True),
-            Step("sent", _l("Mark as sent"), "edit", ("approved",), _sent),
-            Step("delivered", _l("Mark as delivered"), "edit", ("sent",), _delivered),
+            Step("approve", _l("Approve"), "approve", ("planned",), deciding(gift_rules.approve_gift), "success", True),
+            Step("reject", _l("Reject"), "approve", ("planned",), deciding(gift_rules.reject_gift), "danger", True),
+            Step("sent", _l("Mark as sent"), "edit", ("approved",), acting(gift_rules.mark_sent)),
+            Step("delivered", _l("Mark as delivered"), "edit", ("sent",), acting(gift_rules.mark_delivered)),
         ]
 
     def apply_rules(self, form, model, is_created):
         before = g.get("audit_before") or {}
         gift_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
-
-
-def _approve_gift(obj, user, comment):
-    gift_rules.approve_gift(obj, user, comment)
-
-
-def _reject_gift(obj, user, comment):
-    gift_rules.reject_gift(obj, user, comment)
-
-
-def _sent(obj, user, comment):
-    gift_rules.mark_sent(obj, user)
-
-
-def _delivered(obj, user, comment):
-    gift_rules.mark_delivered(obj, user)
 
 
 class CampaignView(WorkflowMixin, SecureModelView):
@@ -138,12 +122,28 @@ class CampaignView(WorkflowMixin, SecureModelView):
 
     def steps(self):
         return [
-            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), _submit_campaign),
-            Step("approve", _l("Approve"), "approve", ("submitted",), _approve_campaign, "success", True),
-            Step("reject", _l("Reject"), "approve", ("submitted",), _reject_campaign, "danger", True),
-            Step("pause", _l("Pause"), "approve", ("approved",), _pause, "secondary"),
-            Step("resume", _l("Resume"), "approve", ("paused",), _resume, "primary"),
-            Step("finish", _l("Finish"), "approve", ("approved", "paused"), _finish, "secondary"),
+            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), acting(campaign_rules.submit)),
+            Step(
+                "approve",
+                _l("Approve"),
+                "approve",
+                ("submitted",),
+                deciding(campaign_rules.decide, True),
+                "success",
+                True,
+            ),
+            Step(
+                "reject",
+                _l("Reject"),
+                "approve",
+                ("submitted",),
+                deciding(campaign_rules.decide, False),
+                "danger",
+                True,
+            ),
+            Step("pause", _l("Pause"), "approve", ("approved",), acting(campaign_rules.pause), "secondary"),
+            Step("resume", _l("Resume"), "approve", ("paused",), acting(campaign_rules.resume), "primary"),
+            Step("finish", _l("Finish"), "approve", ("approved", "paused"), acting(campaign_rules.finish), "secondary"),
         ]
 
     def apply_rules(self, form, model, is_created):
@@ -154,30 +154,6 @@ class CampaignView(WorkflowMixin, SecureModelView):
             from jobs.campaigns import validate_cron  # the scheduler owns the cron rules
 
             validate_cron(model.schedule_cron)
-
-
-def _submit_campaign(obj, user, comment):
-    campaign_rules.submit(obj, user)
-
-
-def _approve_campaign(obj, user, comment):
-    campaign_rules.decide(obj, user, True, comment)
-
-
-def _reject_campaign(obj, user, comment):
-    campaign_rules.decide(obj, user, False, comment)
-
-
-def _pause(obj, user, comment):
-    campaign_rules.pause(obj, user)
-
-
-def _resume(obj, user, comment):
-    campaign_rules.resume(obj, user)
-
-
-def _finish(obj, user, comment):
-    campaign_rules.finish(obj, user)
 
 
 def register(admin):

@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import SelectMultipleField, widgets
 
 from admin.base import SecureModelView
-from admin.views.workflow import Step, WorkflowMixin
+from admin.views.workflow import Step, WorkflowMixin, acting, deciding
 from models import Policy, db
 from models.choices import POLICY_KINDS, POLICY_STATUSES, PUBLISH_CHANNELS, choices
 from services import policies as policy_rules
@@ -79,41 +79,27 @@ class PolicyView(WorkflowMixin, SecureModelView):
 
     def steps(self):
         return [
-            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), _submit),
-            Step("approve", _l("Approve"), "approve", ("submitted",), _approve, "success", True),
-            Step("reject", _l("Reject"), "approve", ("submitted",), _reject, "danger", True),
-            Step("publish", _l("Publish"), "publish", ("approved",), _publish, "success"),
-            Step("retire", _l("Retire"), "retire", ("published",), _retire, "secondary"),
-            Step("reopen", _l("Back to draft"), "create", ("rejected",), _reopen, "secondary"),
+            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), acting(policy_rules.submit)),
+            Step(
+                "approve",
+                _l("Approve"),
+                "approve",
+                ("submitted",),
+                deciding(policy_rules.decide, True),
+                "success",
+                True,
+            ),
+            Step(
+                "reject", _l("Reject"), "approve", ("submitted",), deciding(policy_rules.decide, False), "danger", True
+            ),
+            Step("publish", _l("Publish"), "publish", ("approved",), acting(policy_rules.publish), "success"),
+            Step("retire", _l("Retire"), "retire", ("published",), acting(policy_rules.retire), "secondary"),
+            Step("reopen", _l("Back to draft"), "create", ("rejected",), acting(policy_rules.reopen), "secondary"),
             Step("new_version", _l("Edit as a new version"), "create", ("published",), _new_version, "primary"),
         ]
 
     def apply_rules(self, form, model, is_created):
         policy_rules.prepare(model, current_user, is_created, before=g.get("audit_before"))
-
-
-def _submit(obj, user, comment):
-    policy_rules.submit(obj, user)
-
-
-def _approve(obj, user, comment):
-    policy_rules.decide(obj, user, True, comment)
-
-
-def _reject(obj, user, comment):
-    policy_rules.decide(obj, user, False, comment)
-
-
-def _publish(obj, user, comment):
-    policy_rules.publish(obj, user)
-
-
-def _retire(obj, user, comment):
-    policy_rules.retire(obj, user)
-
-
-def _reopen(obj, user, comment):
-    policy_rules.reopen(obj, user)
 
 
 def _new_version(obj, user, comment):

@@ -31,6 +31,28 @@ class Step:
     decision: bool = False
 
 
+def acting(service: Callable) -> Callable:
+    """A step that calls ``service(row, user)`` (submit, publish, pause…); the comment is not kept."""
+
+    def run(obj, user, comment):
+        service(obj, user)
+
+    return run
+
+
+def deciding(service: Callable, approve: bool | None = None) -> Callable:
+    """A decision step: ``service(row, user, approve, comment)``, or ``service(row, user, comment)``
+    when the service is already the approval or the rejection (``approve=None``)."""
+
+    def run(obj, user, comment):
+        if approve is None:
+            service(obj, user, comment)
+        else:
+            service(obj, user, approve, comment)
+
+    return run
+
+
 class WorkflowMixin:
     """Adds ``/decide/`` to a SecureModelView; subclasses define ``steps()``."""
 

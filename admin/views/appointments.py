@@ -7,7 +7,7 @@ from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import and_
 
 from admin.base import SecureModelView
 from admin.views.interactions import AccessMenuLink
@@ -150,18 +150,7 @@ class AppointmentView(SecureModelView):
     @expose("/outcome/", methods=("GET", "POST"))
     def outcome_view(self):
         """GET: the outcome form for the chosen appointments; POST: close them as ``status``."""
-        if not self._allowed("edit"):
-            abort(403)
-        status = request.values.get("status", "")
-        if status not in OUTCOME_LABELS:
-            abort(400)
-        ids = [i for i in request.values.getlist("id") if i]
-        if not ids:
-            abort(400)
-        self.ensure_in_scope(ids, "edit")
-        appointments = list(
-            db.session.scalars(select(Appointment).where(Appointment.id.in_([int(i) for i in ids]))).unique()
-        )
+        status, appointments = self.step_rows("edit", "status", OUTCOME_LABELS)
         errors: list[str] = []
         if request.method == "POST":
             try:
@@ -181,10 +170,7 @@ class AppointmentView(SecureModelView):
             except CSKHError as exc:
                 db.session.rollback()
                 messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
-                errors = [str(m) for group in messages for m in group]
-                appointments = list(
-                    db.session.scalars(select(Appointment).where(Appointment.id.in_([int(i) for i in ids]))).unique()
-                )
+                errors = [str(m) for group in messages for m in group]  # the rolled-back rows reload on use
             else:
                 flash(_("%(n)d appointments updated.", n=len(appointments)), "success")
                 if len(appointments) == 1:

@@ -4,7 +4,7 @@ The status is never a form field: it moves only through ``services.complaints.tr
 details page's buttons, the ``/transition/`` page) and the row actions, each asking ``access``.
 """
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -266,16 +266,7 @@ class ComplaintView(SecureModelView):
     @expose("/transition/", methods=("GET", "POST"))
     def transition_view(self):
         """GET: the resolution form for the chosen requests; POST: move them to ``to``."""
-        if not self._allowed("transition"):
-            abort(403)
-        to_status = request.values.get("to", "")
-        if to_status not in COMPLAINT_STATUSES:
-            abort(400)
-        ids = [i for i in request.values.getlist("id") if i]
-        if not ids:
-            abort(400)
-        self.ensure_in_scope(ids, "transition")
-        complaints = [self.get_one(i) for i in ids]
+        to_status, complaints = self.step_rows("transition", "to", COMPLAINT_STATUSES)
         errors: list[str] = []
         resolution = request.form.get("resolution", "")
         if request.method == "POST":

@@ -7,6 +7,7 @@ from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 
+from admin.fragments import init_fragments
 from admin.security import csp_nonce
 from models.choices import ROLES
 
@@ -67,5 +68,6 @@ def init_admin(app: Flask) -> Admin:
     for name in VIEW_MODULES:
         importlib.import_module(name).register(admin)
     app.jinja_env.globals["role_label"] = lambda role: ROLES.get(role, role)
+    init_fragments(app)
     app.extensions["cskh_admin"] = admin
     return admin

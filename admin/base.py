@@ -22,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
+from admin.fragments import cached_url_for
+from admin.list_rows import FastRowsMixin
 from admin.paging import FastListMixin
 from models import Customer, Product, Team, User, db
 from services import access, audit
@@ -136,11 +138,16 @@ class ScopedRowAction(BaseListRowAction):
         return html if html is not None else self.inner.render(context, row_id, row)
 
 
-class SecureModelView(FastListMixin, StreamingExportMixin, ModelView):
+class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
     resource: str = ""
     """Key in ``services.access.MATRIX``."""
+
+    def get_url(self, endpoint: str, **kwargs) -> str:
+        """Flask-Admin's ``url_for``, remembered per process (admin/fragments.py)."""
+        return cached_url_for(endpoint, **kwargs)
+
     action_permissions: dict[str, str] = {"delete": "delete"}
     """Mass action name -> access action it needs."""
     column_roles: dict[str, set[str]] = {}

@@ -10,9 +10,6 @@ scope, ``_apply_search``, ``_apply_filters``, ``_apply_sorting``) still build it
 from urllib.parse import urlencode
 
 from flask import g, has_request_context, request
-from flask_babel.speaklater import LazyString
-from jinja2 import pass_context
-from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import InstrumentedAttribute
@@ -174,31 +171,6 @@ class FastListMixin:
                 if flag:
                     found[action].add(row[0])
         cache.update(found)
-
-    # ---- list rows -------------------------------------------------------
-    @pass_context
-    def list_row_buttons(self, context, row_id, row, actions):
-        """A row's buttons in one call (the template's per-action loop costs more than the buttons)."""
-        return Markup("").join(action.render(context, row_id, row) for action in actions)
-
-    @pass_context
-    def list_row_cells(self, context, row, columns):
-        """A row's ``<td>`` cells, each value from ``get_list_value`` (formatters) and escaped like ``{{ }}``.
-
-        Choice labels are lazy strings shared by every row: each is translated once per page.
-        """
-        get, memo, cells = self.get_list_value, g.setdefault("cskh_lazy_cells", {}), []
-        for c, _name in columns:
-            value = get(context, row, c)
-            if isinstance(value, LazyString):
-                text = memo.get(id(value))
-                if text is None:
-                    text = memo[id(value)] = (value, escape(value))
-                text = text[1]
-            else:
-                text = escape(value)
-            cells.append(f'<td class="col-{escape(c)}">{text}</td>')
-        return Markup("".join(cells))
 
     # ---- filter labels ---------------------------------------------------
     def _get_filter_groups(self):

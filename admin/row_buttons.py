@@ -28,32 +28,50 @@ LINKS = {ViewRowAction: (".details_view", "fa fa-eye"), EditRowAction: (".edit_v
 
 def fast_button(inner, view, context, row_id):
     """``inner``'s HTML for ``row_id`` without a template call, or None when it has no fast form."""
+    pieces = _pieces(inner, view, context)
+    if pieces is None:
+        return None
+    before, after, in_url = pieces
+    if before is None:  # a view whose get_url reshapes the id: ask it for this row
+        endpoint, icon = LINKS[type(inner)]
+        url = view.get_url(endpoint, id=row_id, url=context.resolve("return_url"))
+        return Markup(f'<a class="icon" href="{escape(url)}"{after}')
+    spliced = quote_plus(str(row_id), safe=_URL_SAFE) if in_url else str(row_id)
+    return Markup(f"{before}{escape(spliced)}{after}")
+
+
+def _pieces(inner, view, context):
+    """(HTML before the row id, HTML after it, whether the id goes in a URL), once per page and button.
+
+    The title (a lazy string) is translated and the URL built once; ``before`` is None when the
+    URL cannot be built around a placeholder.
+    """
     kind = type(inner)
-    if kind in LINKS:
-        endpoint, icon = LINKS[kind]
-        url = _row_url(view, endpoint, context.resolve("return_url"), row_id)
-        return Markup(f'<a class="icon" href="{escape(url)}" title="{escape(inner.title or "")}">') + Markup(
-            f'<span class="{icon}"></span></a>'
-        )
-    if kind is DeleteRowAction:
-        return Markup(
-            f'<button class="icon row-delete" type="submit" form="{DELETE_FORM_ID}" name="id" '
-            f'value="{escape(row_id)}" title="{escape(inner.title or "")}"><span class="fa fa-trash"></span></button>'
-        )
-    return None
-
-
-def _row_url(view, endpoint: str, return_url, row_id) -> str:
-    """``view.get_url(endpoint, id=row_id, url=return_url)``, built once per page and endpoint."""
-    cache = g.setdefault("cskh_row_urls", {})
-    key = (id(view), endpoint, return_url)
-    if key not in cache:
-        whole = view.get_url(endpoint, id=_PLACEHOLDER, url=return_url)
-        cache[key] = whole.split(_PLACEHOLDER) if whole.count(_PLACEHOLDER) == 1 else None
-    parts = cache[key]
-    if parts is None:  # a view whose get_url reshapes the id: ask it for every row
-        return view.get_url(endpoint, id=row_id, url=return_url)
-    return parts[0] + quote_plus(str(row_id), safe=_URL_SAFE) + parts[1]
+    if kind not in LINKS and kind is not DeleteRowAction:
+        return None
+    return_url = context.resolve("return_url") if kind in LINKS else None
+    cache = g.setdefault("cskh_row_buttons", {})
+    key = (id(view), id(inner), return_url)
+    pieces = cache.get(key)
+    if pieces is None:
+        title = escape(inner.title or "")
+        if kind is DeleteRowAction:
+            pieces = (
+                f'<button class="icon row-delete" type="submit" form="{DELETE_FORM_ID}" name="id" value="',
+                f'" title="{title}"><span class="fa fa-trash"></span></button>',
+                False,
+            )
+        else:
+            endpoint, icon = LINKS[kind]
+            tail = f'" title="{title}"><span class="{icon}"></span></a>'
+            whole = view.get_url(endpoint, id=_PLACEHOLDER, url=return_url)
+            if whole.count(_PLACEHOLDER) == 1:
+                head, rest = whole.split(_PLACEHOLDER)
+                pieces = (f'<a class="icon" href="{escape(head)}', f"{escape(rest)}{tail}", True)
+            else:
+                pieces = (None, tail, True)
+        cache[key] = pieces
+    return pieces
 
 
 __all__ = ["DELETE_FORM_ID", "fast_button"]

@@ -77,4 +77,3 @@ def cached_url_for(endpoint: str, **values) -> str:
 
 def init_fragments(app) -> None:
     app.jinja_env.globals["cached_menu"] = cached_menu
-

@@ -1,10 +1,14 @@
-"""Page chrome rendered once per process and reused: the main menu and ``url_for`` results.
+"""Page chrome rendered once per process and reused: the main menu, static blocks, ``url_for`` results.
 
 Flask-Admin renders the menu on every page: for each of ~30 views an access check, a
 ``url_for`` and a few macro calls, about a sixth of a list page's CPU. What it shows depends
 only on the user's role (every ``is_accessible`` asks ``services.access`` or the panel
 rules by role), the language, the page being shown (the active item) and the menu itself,
 so that is the key. Per process, unbounded but small: roles × languages × pages.
+
+The ``<head>`` links and the ``<script>`` tail (static files, the filter definitions, the
+actions' script) are the same for every page of a view, role and language but for the CSP
+nonce, which ``cached_block`` takes out before keeping the HTML and puts back on every use.
 
 A list page also builds ~45 URLs (sort headers, pager, page sizes, filters, static files),
 each a Werkzeug rule build of ~8 µs; the same few hundred come back on every page.
@@ -16,6 +20,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from admin.security import csp_nonce
 from services import access
 
 
@@ -47,6 +52,34 @@ def cached_menu(context, render) -> Markup:
     return html
 
 
+NONCE_SLOT = "\x00cskh-nonce\x00"
+"""Stands for the request's CSP nonce in a kept block (no template can output a NUL)."""
+BLOCK_CACHE_SIZE = 2_000
+
+
+@pass_context
+def cached_block(context, render, *key) -> Markup:
+    """``render()`` (a block's ``super``) once per view, role, language and ``key``, with this page's nonce."""
+    view = context.get("admin_view")
+    nonce = csp_nonce()
+    full = (
+        key,
+        getattr(view, "endpoint", None),
+        access.role_of(current_user),
+        str(get_locale()),
+        request.script_root,
+    )
+    cache = _cache("block")
+    html = cache.get(full)
+    if html is None:
+        fresh = str(render())
+        if len(cache) >= BLOCK_CACHE_SIZE:
+            cache.clear()
+        cache[full] = fresh.replace(nonce, NONCE_SLOT)
+        return Markup(fresh)
+    return Markup(html.replace(NONCE_SLOT, nonce))
+
+
 URL_CACHE_SIZE = 20_000
 """Remembered URLs per process; the cache starts over when full (search terms make keys unbounded)."""
 
@@ -76,4 +109,4 @@ def cached_url_for(endpoint: str, **values) -> str:
 
 
 def init_fragments(app) -> None:
-    app.jinja_env.globals["cached_menu"] = cached_menu
+    app.jinja_env.globals.update(cached_menu=cached_menu, cached_block=cached_block)

@@ -56,3 +56,38 @@ def test_cached_url_for_gives_url_for_answers(app):
         assert cached_url_for(".index_view") == "/admin/complaints/"
     with app.test_request_context("/admin/customers/", base_url="http://x/cskh"):  # behind a path prefix
         assert cached_url_for("customers.index_view") == "/cskh/admin/customers/"
+
+
+def test_kept_blocks_carry_each_pages_own_csp_nonce(app, db, login_as):
+    world = build_world()
+    db.session.commit()
+    head = login_as(world["users"]["head"])
+    seen = []
+    for _ in range(3):  # the first renders the blocks, the others reuse them
+        r = head.get("/admin/complaints/")
+        nonce = re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1)
+        html = r.get_data(as_text=True)
+        in_page = set(re.findall(r'nonce="([^"]*)"', html))
+        assert in_page == {nonce}  # every script of the page, kept or not, runs under this response's CSP
+        assert html.count(f'nonce="{nonce}"') >= 10 and "\x00" not in html
+        seen.append(nonce)
+    assert len(set(seen)) == 3
+
+
+def test_kept_list_tail_follows_the_active_filters_and_the_role(app, db, login_as):
+    world = build_world()
+    db.session.commit()
+    head, agent = login_as(world["users"]["head"]), login_as(world["users"]["agent11"])
+    plain = head.get("/admin/customers/").get_data(as_text=True)
+    view = next(v for v in app.extensions["cskh_admin"]._views if getattr(v, "endpoint", None) == "customers")
+    key = next(k for k, (_i, flt) in view._filter_args.items() if str(flt.column).endswith(".potential"))
+    filtered = head.get(f"/admin/customers/?flt1_{key}=high").get_data(as_text=True)
+    active = re.compile(r'<div id="active-filters-data" class="d-none">(.*?)</div>')
+    assert active.search(plain).group(1) == "[]"
+    assert '"high"' in active.search(filtered).group(1)
+    assert active.search(head.get("/admin/customers/").get_data(as_text=True)).group(1) == "[]"
+    # mass actions are the role's: the head may delete customers, an agent may not
+    assert "delete" in re.search(r'id="actions-confirmation-data"[^>]*>(.*?)</div>', plain).group(1)
+    agent_page = agent.get("/admin/customers/").get_data(as_text=True)
+    found = re.search(r'id="actions-confirmation-data"[^>]*>(.*?)</div>', agent_page)
+    assert found is None or "delete" not in found.group(1)

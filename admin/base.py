@@ -17,6 +17,7 @@ from flask_admin.model.template import BaseListRowAction, DeleteRowAction, EditR
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -129,13 +130,23 @@ class ScopedRowAction(BaseListRowAction):
         self.inner, self.action = inner, action
 
     def render(self, context, row_id, row):
-        from admin.row_buttons import fast_button
+        return self.row_function(context)(row_id, row)
 
-        view = context.resolve("admin_view")
-        if self.action != "view" and not view.row_allowed(self.action, row):
-            return ""
-        html = fast_button(self.inner, view, context, row_id)
-        return html if html is not None else self.inner.render(context, row_id, row)
+    def row_function(self, context):
+        """A function (row id, row) -> this button's HTML on every row of the page, set up once per page."""
+        from admin.row_buttons import button_function
+
+        view, inner, action = context.resolve("admin_view"), self.inner, self.action
+        draw = button_function(inner, view, context)
+        if draw is None:
+
+            def draw(row_id, row=None):
+                return str(escape(inner.render(context, row_id, row)))
+
+        if action == "view":
+            return draw
+        row_allowed = view.row_allowed
+        return lambda row_id, row: draw(row_id, row) if row_allowed(action, row) else ""
 
 
 class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):

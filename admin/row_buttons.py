@@ -28,16 +28,25 @@ LINKS = {ViewRowAction: (".details_view", "fa fa-eye"), EditRowAction: (".edit_v
 
 def fast_button(inner, view, context, row_id):
     """``inner``'s HTML for ``row_id`` without a template call, or None when it has no fast form."""
+    draw = button_function(inner, view, context)
+    return None if draw is None else Markup(draw(row_id))
+
+
+def button_function(inner, view, context):
+    """A function (row id[, row]) -> ``inner``'s HTML (a safe ``str``) for this page, or None without a fast form."""
     pieces = _pieces(inner, view, context)
     if pieces is None:
         return None
     before, after, in_url = pieces
-    if before is None:  # a view whose get_url reshapes the id: ask it for this row
-        endpoint, icon = LINKS[type(inner)]
-        url = view.get_url(endpoint, id=row_id, url=context.resolve("return_url"))
-        return Markup(f'<a class="icon" href="{escape(url)}"{after}')
-    spliced = quote_plus(str(row_id), safe=_URL_SAFE) if in_url else str(row_id)
-    return Markup(f"{before}{escape(spliced)}{after}")
+    if before is None:  # a view whose get_url reshapes the id: ask it for every row
+        endpoint, _icon = LINKS[type(inner)]
+        return_url = context.resolve("return_url")
+        return lambda row_id, row=None: (
+            f'<a class="icon" href="{escape(view.get_url(endpoint, id=row_id, url=return_url))}{after}'
+        )
+    if in_url:
+        return lambda row_id, row=None: f"{before}{escape(quote_plus(str(row_id), safe=_URL_SAFE))}{after}"
+    return lambda row_id, row=None: f"{before}{escape(row_id)}{after}"
 
 
 def _pieces(inner, view, context):
@@ -69,9 +78,9 @@ def _pieces(inner, view, context):
                 head, rest = whole.split(_PLACEHOLDER)
                 pieces = (f'<a class="icon" href="{escape(head)}', f"{escape(rest)}{tail}", True)
             else:
-                pieces = (None, tail, True)
+                pieces = (None, f'"{tail}', True)
         cache[key] = pieces
     return pieces
 
 
-__all__ = ["DELETE_FORM_ID", "fast_button"]
+__all__ = ["DELETE_FORM_ID", "button_function", "fast_button"]

@@ -20,7 +20,44 @@ _SHARED_VALUES = (type(None), bool)
 
 
 class FastRowsMixin:
-    """``list_rows``: every ``<tr>`` of a list page, for ``admin/cskh_list.html``."""
+    """``list_header`` and ``list_rows``: the list table's HTML for ``admin/cskh_list.html``."""
+
+    @pass_context
+    def list_header(self, context, columns, checkbox: bool) -> Markup:
+        """The header cells: Flask-Admin's ``list_header`` block (sort links, sort arrow, descriptions)."""
+        parts = []
+        if checkbox:
+            title = escape(gettext("Select all records"))
+            parts.append(
+                f'<th class="list-checkbox-column"><input type="checkbox" name="rowtoggle" '
+                f'class="action-rowtoggle" title="{title}" /></th>'
+            )
+        if self.column_display_actions:
+            parts.append('<th class="">&nbsp;</th>')
+        sort_url, sort_column, sort_desc = (context.resolve(n) for n in ("sort_url", "sort_column", "sort_desc"))
+        for index, (name, text) in enumerate(columns):
+            label = escape(text)
+            parts.append(f'<th class="column-header col-{escape(name.replace(".", "-"))}">')
+            if self.is_sortable(name):
+                title = escape(gettext("Sort by %(name)s", name=str(text)))
+                if sort_column == index:
+                    arrow = "down" if sort_desc else "up"
+                    parts.append(
+                        f'<a href="{escape(sort_url(index, True))}" title="{title}">{label} '
+                        f'<span class="fa fa-chevron-{arrow} glyphicon glyphicon-chevron-{arrow}"></span></a>'
+                    )
+                else:
+                    parts.append(f'<a href="{escape(sort_url(index))}" title="{title}">{label}</a>')
+            else:
+                parts.append(str(label))
+            description = self.column_descriptions.get(name)
+            if description:
+                parts.append(
+                    f'<a class="fa fa-question-circle glyphicon glyphicon-question-sign" title="{escape(description)}" '
+                    'href="javascript:void(0)" data-role="tooltip"></a>'
+                )
+            parts.append("</th>")
+        return Markup("".join(parts))
 
     @pass_context
     def list_rows(self, context, rows, columns, row_actions, checkbox: bool, buttons) -> Markup:

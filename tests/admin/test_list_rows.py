@@ -72,3 +72,25 @@ def test_rows_keep_checkboxes_buttons_and_row_classes(app, db, login_as):
     assert 'class="action-checkbox"' in first and "Chọn hồ sơ" in first  # Flask-Admin's own translation
     assert 'class="list-buttons-column"' in first and "/admin/complaints/details/?id=" in first
     assert re.match(r'<tr class="[^"]*">', first)  # ComplaintView.row_class: "row-overdue" or ""
+
+
+def test_header_links_sort_each_sortable_column_and_marks_the_sorted_one(app, db, login_as):
+    world = build_world()
+    db.session.commit()
+    head = login_as(world["users"]["head"])
+    html = head.get("/admin/customers/?sort=0&desc=1").get_data(as_text=True)
+    header = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert 'class="action-rowtoggle" title="Chọn tất cả hồ sơ"' in header
+    # the sorted column links to the other direction and shows its arrow; the others sort by themselves
+    assert re.search(
+        r'<a href="/admin/customers/\?sort=0[^"]*" title="Sắp xếp theo Họ tên">Họ tên <span class="fa fa-chevron-down',
+        header,
+    )
+    assert 'href="/admin/customers/?sort=0&amp;desc=1' not in header
+    assert re.search(
+        r'<a href="/admin/customers/\?sort=1&amp;[^"]*" title="Sắp xếp theo Điện thoại">Điện thoại</a>', header
+    )
+    assert '<th class="column-header col-email">Email</th>' in header  # not sortable: no link
+    head.get("/lang/en")
+    english = head.get("/admin/customers/?sort=0").get_data(as_text=True).split("</thead>", 1)[0]
+    assert 'title="Sort by Name">Name <span class="fa fa-chevron-up' in english

@@ -7,7 +7,9 @@ per shown collection. The view's own hooks (``get_query``/``get_count_query`` ro
 scope, ``_apply_search``, ``_apply_filters``, ``_apply_sorting``) still build it.
 """
 
+import time
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from flask import g, has_request_context, request
 from sqlalchemy import and_, case, func, literal_column, or_, select
@@ -37,18 +39,53 @@ class CappedCount(int):
         return str(self)
 
 
+CAPPED_FOR_SECONDS = 30
+"""How long a count that reached its cap is believed without counting again (per process)."""
+_capped_seen: WeakKeyDictionary = WeakKeyDictionary()
+"""engine -> {statement key: believed until (monotonic seconds)}."""
+
+
 def capped_count(count_query, cap: int = COUNT_CAP, order=None) -> int:
     """Rows matched by ``count_query`` (a ``count(*)`` query), counting at most ``cap + 1`` of them.
 
     ``order`` (the list's own order) lets the database stop after the first ``cap + 1`` rows in
     that order, as the page does, rather than collect every match of a common search word first.
+    A count that reached the cap is remembered for ``CAPPED_FOR_SECONDS`` per statement and
+    parameters (so per scope, search and filter): the big lists' first pages skip the count, the
+    costliest of their statements, and "10 000+" can only be stale by a mass delete of the last
+    half minute. Counts under the cap are always exact and fresh.
     """
     limited = count_query.with_entities(literal_column("1"))
     if order is not None:
         limited = limited.order_by(order)
-    rows = limited.limit(cap + 1).subquery()
-    found = count_query.session.execute(select(func.count()).select_from(rows)).scalar_one()
-    return CappedCount(cap) if found > cap else found
+    statement = select(func.count()).select_from(limited.limit(cap + 1).subquery())
+    key = _statement_key(statement)
+    seen = _capped_seen.setdefault(count_query.session.get_bind(), {})
+    now = time.monotonic()
+    if key is not None and seen.get(key, 0) > now:
+        return CappedCount(cap)
+    found = count_query.session.execute(statement).scalar_one()
+    if found <= cap:
+        return found
+    if key is not None:
+        if len(seen) >= 1_000:
+            seen.clear()
+        seen[key] = now + CAPPED_FOR_SECONDS
+    return CappedCount(cap)
+
+
+def _statement_key(statement):
+    """A hashable key of ``statement`` and its bound values, or None when they are not hashable."""
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return None
+    values = tuple(tuple(v) if isinstance(v, list) else v for v in (b.effective_value for b in cache_key.bindparams))
+    key = (cache_key.key, values)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 class ListState:

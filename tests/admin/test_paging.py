@@ -1,11 +1,12 @@
 """Fast list pages (admin/paging.py): fixed query count, capped count, keyset pages, scope kept."""
 
 import re
+import time
 from contextlib import contextmanager
 
 import pytest
 from flask_admin.contrib.sqla import filters as sqla_filters
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from models import AuditLog, Customer, Interaction, Team
 from tests import factories as f
@@ -114,6 +115,32 @@ def test_count_stops_at_the_cap_and_says_so(app, db, login_as, monkeypatch):
     monkeypatch.setattr(view, "search_count_cap", 3)
     html = head.get("/admin/customers/?search=khach").get_data(as_text=True)
     assert "(3+)" in html
+
+
+def test_a_count_at_its_cap_is_believed_for_a_while_and_exact_counts_never(app, db, login_as, monkeypatch):
+    from admin import paging
+
+    agents = seed_customers(db, 12)
+    head, agent = login_as("head"), login_as(agents[0])
+    monkeypatch.setattr(view_of(app, "customers"), "count_cap", 5)
+    assert "(5+)" in head.get("/admin/customers/").get_data(as_text=True)
+    with counted(db) as statements:
+        assert "(5+)" in head.get("/admin/customers/").get_data(as_text=True)
+    assert not any("count(" in s.lower() for s in statements)  # reached the cap a moment ago: not counted again
+    # another scope is another statement: the agent's 4 customers are counted, exactly, every time
+    for expected in (4, 5):
+        with counted(db) as statements:
+            assert f"({expected})" in agent.get("/admin/customers/").get_data(as_text=True)
+        assert any("count(" in s.lower() for s in statements)
+        f.make_customer("Khách mới", owner=agents[0])
+        db.session.commit()
+    # past its time the capped count is taken again: now below the cap after a mass delete
+    db.session.execute(delete(Customer).where(Customer.name != "Khách mới"))
+    db.session.commit()
+    assert "(5+)" in head.get("/admin/customers/").get_data(as_text=True)  # still believed (at most 30 s)
+    later = time.monotonic() + paging.CAPPED_FOR_SECONDS + 1
+    monkeypatch.setattr(paging.time, "monotonic", lambda: later)
+    assert "(2)" in head.get("/admin/customers/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("sort", ["", "&sort=0", "&sort=0&desc=1"])

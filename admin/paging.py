@@ -45,19 +45,15 @@ _capped_seen: WeakKeyDictionary = WeakKeyDictionary()
 """engine -> {statement key: believed until (monotonic seconds)}."""
 
 
-def capped_count(count_query, cap: int = COUNT_CAP, order=None) -> int:
+def capped_count(count_query, cap: int = COUNT_CAP) -> int:
     """Rows matched by ``count_query`` (a ``count(*)`` query), counting at most ``cap + 1`` of them.
 
-    ``order`` (the list's own order) lets the database stop after the first ``cap + 1`` rows in
-    that order, as the page does, rather than collect every match of a common search word first.
     A count that reached the cap is remembered for ``CAPPED_FOR_SECONDS`` per statement and
     parameters (so per scope, search and filter): the big lists' first pages skip the count, the
     costliest of their statements, and "10 000+" can only be stale by a mass delete of the last
     half minute. Counts under the cap are always exact and fresh.
     """
     limited = count_query.with_entities(literal_column("1"))
-    if order is not None:
-        limited = limited.order_by(order)
     statement = select(func.count()).select_from(limited.limit(cap + 1).subquery())
     key = _statement_key(statement)
     seen = _capped_seen.setdefault(count_query.session.get_bind(), {})
@@ -115,15 +111,8 @@ class FastListMixin:
                 query, count_query, joins, count_joins, filters
             )
 
-        if count_query is None:
-            count = None
-        elif search:
-            # PostgreSQL: in the list's order, so a common word is counted walking the primary key and
-            # stops at the cap; SQLite's FTS5 candidates come in rowid order already, and an ORDER BY
-            # there would walk the whole table when a rare word has fewer matches than the cap
-            ordered = db.session.get_bind().dialect.name == "postgresql"
-            order = self._primary_key_column().desc() if ordered else None
-            count = capped_count(count_query, self.search_count_cap, order)
+        if count_query is None or search:
+            count = None  # a search is counted below, from its first matches in the list's order
         else:
             count = capped_count(count_query, self.count_cap)
 
@@ -132,12 +121,18 @@ class FastListMixin:
         query, joins = self._ordered(query, joins, sort_column, sort_desc, key)
 
         after = _keyset_after(pk) if key is not None and execute else None
+        limit = page_size if page_size is not None else self.page_size
+        if search and count_query is not None:
+            count, page_query = self._search_page(query, sort_column, sort_desc, key, after, page or 0, limit)
+        else:
+            page_query = None
         state = ListState(capped=isinstance(count, CappedCount), keyset=key is not None, after=after)
         if has_request_context() and execute:
             g.cskh_list_state = state
 
-        limit = page_size if page_size is not None else self.page_size
-        if after is not None:
+        if page_query is not None:
+            query = page_query
+        elif after is not None:
             query = query.filter(keyset_condition(key[0], key[1], pk, after))
             if limit:
                 query = query.limit(limit)
@@ -163,6 +158,25 @@ class FastListMixin:
             tie_desc = key[1] if key is not None else bool(sort_desc)
             query = query.order_by(pk.desc() if tie_desc else pk.asc())
         return query, joins
+
+    def _search_page(self, query, sort_column, sort_desc, key, after, page: int, limit):
+        """(capped count, page query or None) of a search from ONE pass over its matches.
+
+        The first ``search_count_cap + 1`` matching ids in the list's order give the count
+        ("200+") and, for any page among them, the page's ids: the page is then read by
+        primary key instead of matching the search a second time (a common word's trigram
+        lists are the costliest part of the page). Deeper pages and keyset pages match again.
+        """
+        pk = self._primary_key_column()
+        cap = self.search_count_cap
+        ids = [row[0] for row in query.with_entities(pk).limit(cap + 1)]
+        count = CappedCount(cap) if len(ids) > cap else len(ids)
+        offset = page * limit if limit else 0
+        if after is not None or not limit or (offset + limit > len(ids) and len(ids) > cap):
+            return count, None
+        page_query = self.get_query().filter(pk.in_(ids[offset : offset + limit]))
+        page_query, _joins = self._ordered(page_query, {}, sort_column, sort_desc, key)
+        return count, page_query
 
     def _deferred_page(self, query, sort_column, sort_desc, key, offset: int, limit: int):
         """OFFSET over the primary keys only, then the page's rows with their relationships by id.

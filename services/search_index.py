@@ -14,6 +14,9 @@ cannot serve ``LIKE '%term%'``; what can (measured, docs/performance.md):
 ``DDL`` is what the Alembic migration should contain; ``ensure_search_indexes`` runs it.
 """
 
+import time
+from collections import Counter
+
 from sqlalchemy import and_, inspect, literal_column, select, table, text
 
 FTS_TABLE = "customers_fts"
@@ -49,6 +52,10 @@ SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{t}" for t in ("ai", "ad", "
 ]
 
 _fts_engines: dict[str, bool] = {}
+
+SAMPLE_ROWS = 5_000
+SAMPLE_SECONDS = 3_600
+_samples: dict[str, tuple[float, Counter]] = {}
 
 
 def ensure_search_indexes(engine) -> list[str]:
@@ -101,16 +108,49 @@ def search_condition(model, terms: list[str], engine=None):
     like = [term_condition(model, t) for t in terms]
     if engine is None or not has_fts(engine) or model.__tablename__ != "customers":
         return and_(*like)
-    # a word matches from its start, so FTS5 looks for " word": 3 characters from a 2-letter word
-    # ("an"), and far fewer candidates for a common one ("nguyen" alone is in a third of the names)
+    # a word matches from its start (" word"); FTS5 only narrows the rows for the LIKEs beside it,
+    # by each term's rarest trigram (two for digits): a phrase of every trigram of a common word
+    # ("nguyen" is in a third of the names) reads all their postings and checks their positions
     patterns = [t if t.isdigit() else " " + t for t in terms]
     long_terms = [p for p in patterns if len(p) >= TRIGRAM]
     if not long_terms:
         return and_(*like)
-    phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
     fts = table(FTS_TABLE, literal_column("rowid"))
-    matches = select(literal_column("rowid")).select_from(fts).where(literal_column(FTS_TABLE).op("MATCH")(phrase))
+    query = fts_query(long_terms, trigram_counts(engine))
+    matches = select(literal_column("rowid")).select_from(fts).where(literal_column(FTS_TABLE).op("MATCH")(query))
     return and_(model.id.in_(matches), *like)
+
+
+def fts_query(patterns: list[str], counts: Counter) -> str:
+    """The FTS5 query: each pattern's rarest trigram by ``counts`` (two for a number), all required."""
+    tokens: list[str] = []
+    for pattern in patterns:
+        grams = sorted({pattern[i : i + TRIGRAM] for i in range(len(pattern) - TRIGRAM + 1)})
+        grams.sort(key=lambda g: counts.get(g, 0))
+        tokens += grams[: 2 if pattern.isdigit() else 1]
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(tokens))
+
+
+def trigram_counts(engine) -> Counter:
+    """How many of the newest ``SAMPLE_ROWS`` customers hold each trigram: read once an hour per process.
+
+    A sample is enough to rank a term's trigrams (FTS5's own counts, ``fts5vocab``, take a second
+    to read at a million customers).
+    """
+    key = str(engine.url)
+    now = time.monotonic()
+    kept = _samples.get(key)
+    if kept is None or kept[0] < now:
+        counts: Counter = Counter()
+        with engine.connect() as conn:
+            sample = conn.execute(
+                text("SELECT search_text FROM customers ORDER BY id DESC LIMIT :n"), {"n": SAMPLE_ROWS}
+            )
+            for (value,) in sample:
+                if value:
+                    counts.update({value[i : i + TRIGRAM] for i in range(len(value) - TRIGRAM + 1)})
+        kept = _samples[key] = (now + SAMPLE_SECONDS, counts)
+    return kept[1]
 
 
 __all__ = ["DDL", "drop_search_indexes", "ensure_search_indexes", "has_fts", "search_condition"]

@@ -170,6 +170,37 @@ def test_pages_by_offset_and_by_keyset_match_a_plain_ordered_query(app, db, logi
     assert by_keyset == expected
 
 
+@pytest.mark.parametrize("sort", ["", "&sort=0", "&sort=0&desc=1"])
+def test_a_search_page_matches_once_and_shows_what_a_plain_query_does(app, db, login_as, monkeypatch, sort):
+    seed_customers(db, 45, name="Trần Thị Lan")
+    seed_customers(db, 5, name="Phạm Minh")
+    head = login_as("head")
+    view = view_of(app, "customers")
+    monkeypatch.setattr(view, "search_count_cap", 30)
+    order = {"": [Customer.id.desc()], "&sort=0": [Customer.name, Customer.id]}.get(
+        sort, [Customer.name.desc(), Customer.id.desc()]
+    )
+    expected = list(db.session.scalars(select(Customer.id).where(Customer.search_text.like("% lan%")).order_by(*order)))
+    assert len(expected) == 45
+    head.get("/admin/customers/?search=warm")  # SQLite looks up its FTS table once per process
+    shown = []
+    for page in range(3):  # 20 + 20 + 5: the first page lies within the 31 matched ids, the third does not
+        with counted(db) as statements:
+            html = head.get(f"/admin/customers/?search=lan&page={page}{sort}").get_data(as_text=True)
+        shown += row_ids(html)
+        matching = [s for s in statements if "search_text LIKE" in s]
+        assert len(statements) <= 4, [s[:60] for s in statements]
+        if page == 0:
+            assert len(matching) == 1, matching  # count and page from one pass over the matches
+        assert "(30+)" in html
+    assert shown == expected
+    # fewer matches than the cap: exact count, every page from the same pass
+    with counted(db) as statements:
+        html = head.get(f"/admin/customers/?search=minh{sort}").get_data(as_text=True)
+    assert "(5)" in html and len(row_ids(html)) == 5
+    assert len([s for s in statements if "search_text LIKE" in s]) == 1
+
+
 def test_sort_filter_and_search_stay_in_the_agents_team_on_every_page(app, db, login_as):
     mine = f.make_team()
     colleague = f.make_user("agent", team=mine)

@@ -64,3 +64,30 @@ def test_without_the_fts_table_search_falls_back_to_like(app, db):
     assert "MATCH" not in str(condition.compile(db.engine))
     assert len(db.session.scalars(select(Customer.id).where(condition)).all()) == 1
     assert db.session.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'customers_fts'")).scalar() == 0
+
+
+def test_fts_looks_for_each_terms_rarest_trigram_and_two_for_a_number():
+    from collections import Counter
+
+    counts = Counter({" ng": 900, "ngu": 300, "guy": 120, "uye": 150, "yen": 400, " va": 500, "van": 450, " an": 80})
+    assert search_index.fts_query([" nguyen", " van", " an"], counts) == '"guy" AND "van" AND " an"'
+    counts.update({"091": 50, "912": 70, "123": 5})
+    assert search_index.fts_query(["0912"], counts) == '"091" AND "912"'
+    assert search_index.fts_query(["09123"], counts) == '"123" AND "091"'
+    assert search_index.fts_query([' a"b'], Counter()) == '" a"""'  # a quote is doubled, never ends the string
+    assert search_index.fts_query([" xuyen"], counts) == '" xu"'  # absent from the sample: the rarest
+
+
+@pytest.mark.backends("sqlite")
+def test_trigram_sample_counts_rows_not_occurrences_and_is_kept(app, db, indexed, monkeypatch):
+    f.make_customer("Lan Lan Anh", phone="0900000001")
+    f.make_customer("Lan Hoa", phone="0900000002")
+    db.session.commit()
+    search_index._samples.pop(str(db.engine.url), None)
+    counts = search_index.trigram_counts(db.engine)
+    assert counts["lan"] == 2  # two customers, though the first holds it twice
+    f.make_customer("Lan Mai", phone="0900000003")
+    db.session.commit()
+    assert search_index.trigram_counts(db.engine)["lan"] == 2  # kept for the hour
+    search_index._samples.pop(str(db.engine.url), None)
+    assert search_index.trigram_counts(db.engine)["lan"] == 3

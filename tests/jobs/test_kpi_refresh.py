@@ -1,11 +1,11 @@
 """The kpi_refresh job: the running month's and quarter's figures of the department and each team, kept."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from jobs.registry import run_job
-from models import KpiPeriodFigure, KpiRunningFigure, db
+from jobs.registry import fire_key, run_job
+from models import JobRun, KpiPeriodFigure, KpiRunningFigure, db
 from services import kpi_periods
 from tests import kpi_dataset
 from tests.kpi_dataset import OCT, at
@@ -35,3 +35,23 @@ def test_the_job_keeps_running_figures_for_every_scope_once(app):
     now = at(10, 15, 12)
     live = kpi_periods.figures(world.head, *OCT, now=now, keep=False)
     assert kpi_periods.figures(world.head, *OCT, now=now)["activity"] == live["activity"]
+
+
+def test_old_successful_refresh_runs_are_pruned_and_failures_kept(app):
+    kpi_dataset.build()
+    fire = at(10, 15, 10)
+    for hours, status in ((72, "success"), (71, "failed"), (24, "success")):
+        started = fire - timedelta(hours=hours)
+        db.session.add(JobRun(job_id="kpi_refresh", scheduled_for=fire_key(started), status=status, started_at=started))
+    db.session.add(
+        JobRun(job_id="birthday", scheduled_for="2025-10-01", status="success", started_at=fire - timedelta(days=9))
+    )
+    db.session.commit()
+    assert run_job("kpi_refresh", fire, now=fire).status == "success"
+    left = db.session.execute(select(JobRun.job_id, JobRun.status, JobRun.started_at).order_by(JobRun.started_at)).all()
+    assert [(j, s) for j, s, _ in left] == [
+        ("birthday", "success"),  # another job's runs are its own business
+        ("kpi_refresh", "failed"),  # a failure stays visible
+        ("kpi_refresh", "success"),  # yesterday's
+        ("kpi_refresh", "success"),  # this run
+    ]

@@ -8,7 +8,7 @@ shared label (choices, yes/no, empty) once per page; the output is the same HTML
 template wrote cell by cell (``tests/admin/test_list_rows.py`` compares them).
 """
 
-from flask_admin.babel import gettext
+from flask_admin.babel import gettext as admin_text  # Flask-Admin's own catalogue: not ours to extract
 from flask_admin.tools import rec_getattr
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
@@ -27,7 +27,7 @@ class FastRowsMixin:
         """The header cells: Flask-Admin's ``list_header`` block (sort links, sort arrow, descriptions)."""
         parts = []
         if checkbox:
-            title = escape(gettext("Select all records"))
+            title = escape(admin_text("Select all records"))
             parts.append(
                 f'<th class="list-checkbox-column"><input type="checkbox" name="rowtoggle" '
                 f'class="action-rowtoggle" title="{title}" /></th>'
@@ -39,7 +39,7 @@ class FastRowsMixin:
             label = escape(text)
             parts.append(f'<th class="column-header col-{escape(name.replace(".", "-"))}">')
             if self.is_sortable(name):
-                title = escape(gettext("Sort by %(name)s", name=str(text)))
+                title = escape(admin_text("Sort by %(name)s", name=str(text)))
                 if sort_column == index:
                     arrow = "down" if sort_desc else "up"
                     parts.append(
@@ -66,7 +66,7 @@ class FastRowsMixin:
         get_pk = self.get_pk_value
         cells = [self._cell_renderer(context, name) for name, _label in columns]
         buttons = [_row_function(action, context) for action in row_actions] if buttons else ()
-        checkbox_tail = f'" title="{escape(gettext("Select record"))}"></td>' if checkbox else ""
+        checkbox_tail = f'" title="{escape(admin_text("Select record"))}"></td>' if checkbox else ""
         out = []
         for row in rows:
             row_id = get_pk(row)

@@ -155,10 +155,6 @@ class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelV
     resource: str = ""
     """Key in ``services.access.MATRIX``."""
 
-    def get_url(self, endpoint: str, **kwargs) -> str:
-        """Flask-Admin's ``url_for``, remembered per process (admin/fragments.py)."""
-        return cached_url_for(endpoint, **kwargs)
-
     action_permissions: dict[str, str] = {"delete": "delete"}
     """Mass action name -> access action it needs."""
     column_roles: dict[str, set[str]] = {}
@@ -196,6 +192,10 @@ class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelV
     # ---- who may come in -------------------------------------------------
     def is_accessible(self) -> bool:
         return access.allowed(current_user, self.resource, "view")
+
+    def get_url(self, endpoint: str, **kwargs) -> str:
+        """Flask-Admin's ``url_for``, remembered per process (admin/fragments.py)."""
+        return cached_url_for(endpoint, **kwargs)
 
     def is_visible(self) -> bool:
         return self.is_accessible()

@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 
 from flask import g
 from flask_admin.model.template import DeleteRowAction, EditRowAction, ViewRowAction
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 DELETE_FORM_ID = "cskh-row-delete"
 """HTML id of the page's shared delete form (admin/templates/admin/cskh_list.html)."""
@@ -24,12 +24,6 @@ _URL_SAFE = "!$'()*,/:;?@"
 """What Werkzeug leaves unquoted in a query value: a spliced id reads as ``url_for`` wrote it."""
 
 LINKS = {ViewRowAction: (".details_view", "fa fa-eye"), EditRowAction: (".edit_view", "fa fa-pencil")}
-
-
-def fast_button(inner, view, context, row_id):
-    """``inner``'s HTML for ``row_id`` without a template call, or None when it has no fast form."""
-    draw = button_function(inner, view, context)
-    return None if draw is None else Markup(draw(row_id))
 
 
 def button_function(inner, view, context):
@@ -83,4 +77,4 @@ def _pieces(inner, view, context):
     return pieces
 
 
-__all__ = ["DELETE_FORM_ID", "button_function", "fast_button"]
+__all__ = ["DELETE_FORM_ID", "button_function"]

@@ -191,10 +191,22 @@ def pages(app, counts: dict) -> list[tuple[str, str, str | None, str | None]]:
         ('customers, search "lan" (agent)', "agent", "/admin/customers/?search=lan", None),
         ("customer details", "head", f"/admin/customers/details/?id={some}", f"/plain/customers/details/?id={some}"),
     ]
-    for name in ("interactions", "complaints", "orders"):
+    others = (
+        ("interactions", "channel", "channel", "phone"),
+        ("complaints", "priority", "status", "new"),
+        ("orders", "total", "status", "shipped"),
+    )
+    for name, sort_by, flt_column, wanted in others:
         mine = f"/admin/{name}/" if name in ours else None
         rows.append((f"{name}, page 1", "head", mine, f"/plain/{name}/"))
         rows.append((f"{name}, page 400", "head", mine and f"{mine}?page=400", f"/plain/{name}/?page=400"))
+        if mine is None:
+            continue
+        with app.test_request_context():
+            index = [c for c, _label in ours[name].get_list_columns()].index(sort_by)
+        rows.append((f"{name}, sorted by {sort_by}, page 50", "head", f"{mine}?sort={index}&desc=1&page=50", None))
+        key = filter_key(ours[name], flt_column)
+        rows.append((f"{name}, filtered {flt_column}={wanted}", "head", f"{mine}?flt0_{key}={wanted}", None))
     for endpoint in ("customer360", "customers_360"):
         if endpoint in ours:
             rows.append(("customer 360", "head", f"/admin/{endpoint}/?id={some}", None))

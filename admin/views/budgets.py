@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from admin.base import SecureModelView
 from admin.fields import MoneyField
-from admin.views.workflow import Step, WorkflowMixin, acting, deciding
+from admin.views.workflow import WorkflowMixin, approval_steps
 from models import Budget, BudgetLine, db
 from models.choices import BUDGET_CATEGORIES, BUDGET_STATUSES, choices
 from services import budgets as budget_rules
@@ -71,21 +71,7 @@ class BudgetView(WorkflowMixin, SecureModelView):
     ]
 
     def steps(self):
-        return [
-            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), acting(budget_rules.submit)),
-            Step(
-                "approve",
-                _l("Approve"),
-                "approve",
-                ("submitted",),
-                deciding(budget_rules.decide, True),
-                "success",
-                True,
-            ),
-            Step(
-                "reject", _l("Reject"), "approve", ("submitted",), deciding(budget_rules.decide, False), "danger", True
-            ),
-        ]
+        return approval_steps(budget_rules.submit, budget_rules.decide)
 
     def apply_rules(self, form, model, is_created):
         before = g.get("audit_before") or {}

@@ -7,7 +7,7 @@ from wtforms import TextAreaField
 
 from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
-from admin.views.workflow import Step, WorkflowMixin, acting, deciding
+from admin.views.workflow import Step, WorkflowMixin, acting, approval_steps, deciding
 from models import Campaign, Gift, db
 from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, OCCASIONS, choices
 from services import campaigns as campaign_rules
@@ -122,25 +122,7 @@ class CampaignView(WorkflowMixin, SecureModelView):
 
     def steps(self):
         return [
-            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), acting(campaign_rules.submit)),
-            Step(
-                "approve",
-                _l("Approve"),
-                "approve",
-                ("submitted",),
-                deciding(campaign_rules.decide, True),
-                "success",
-                True,
-            ),
-            Step(
-                "reject",
-                _l("Reject"),
-                "approve",
-                ("submitted",),
-                deciding(campaign_rules.decide, False),
-                "danger",
-                True,
-            ),
+            *approval_steps(campaign_rules.submit, campaign_rules.decide),
             Step("pause", _l("Pause"), "approve", ("approved",), acting(campaign_rules.pause), "secondary"),
             Step("resume", _l("Resume"), "approve", ("paused",), acting(campaign_rules.resume), "primary"),
             Step("finish", _l("Finish"), "approve", ("approved", "paused"), acting(campaign_rules.finish), "secondary"),

@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import SelectMultipleField, widgets
 
 from admin.base import SecureModelView
-from admin.views.workflow import Step, WorkflowMixin, acting, deciding
+from admin.views.workflow import Step, WorkflowMixin, acting, approval_steps
 from models import Policy, db
 from models.choices import POLICY_KINDS, POLICY_STATUSES, PUBLISH_CHANNELS, choices
 from services import policies as policy_rules
@@ -79,19 +79,7 @@ class PolicyView(WorkflowMixin, SecureModelView):
 
     def steps(self):
         return [
-            Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), acting(policy_rules.submit)),
-            Step(
-                "approve",
-                _l("Approve"),
-                "approve",
-                ("submitted",),
-                deciding(policy_rules.decide, True),
-                "success",
-                True,
-            ),
-            Step(
-                "reject", _l("Reject"), "approve", ("submitted",), deciding(policy_rules.decide, False), "danger", True
-            ),
+            *approval_steps(policy_rules.submit, policy_rules.decide),
             Step("publish", _l("Publish"), "publish", ("approved",), acting(policy_rules.publish), "success"),
             Step("retire", _l("Retire"), "retire", ("published",), acting(policy_rules.retire), "secondary"),
             Step("reopen", _l("Back to draft"), "create", ("rejected",), acting(policy_rules.reopen), "secondary"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import db
@@ -51,6 +52,16 @@ def deciding(service: Callable, approve: bool | None = None) -> Callable:
             service(obj, user, approve, comment)
 
     return run
+
+
+def approval_steps(submit: Callable, decide: Callable) -> list[Step]:
+    """The approval cycle of budgets, policies and campaigns: submit (from draft or rejected), then
+    the head approves or rejects; ``submit(row, user)``, ``decide(row, user, approve, comment)``."""
+    return [
+        Step("submit", _l("Submit for approval"), "submit", ("draft", "rejected"), acting(submit)),
+        Step("approve", _l("Approve"), "approve", ("submitted",), deciding(decide, True), "success", True),
+        Step("reject", _l("Reject"), "approve", ("submitted",), deciding(decide, False), "danger", True),
+    ]
 
 
 class WorkflowMixin:

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
+from models.base import Base, BigId, Money, TimestampMixin, UTCDateTime, utcnow
 
 
 class SchedulerLease(Base):
@@ -59,9 +59,17 @@ class JobRun(Base):
 
 
 class OutboxMessage(TimestampMixin, Base):
-    """A message to a customer; the sender delivers it or hands it to an agent."""
+    """A message to a customer; the sender delivers it or hands it to an agent.
+
+    ``channel`` is the channel being tried and ``fallback`` the ones left (``"sms,email"``);
+    a delivery worker holds a ``sending`` row until ``lease_until`` (then another may take it).
+    """
 
     __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at", "id"),
+        Index("ix_outbox_messages_customer_purpose", "customer_id", "purpose", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -77,8 +85,23 @@ class OutboxMessage(TimestampMixin, Base):
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     """One message per effect: e.g. ``campaign:7:2026-11-23:1234``."""
+    purpose: Mapped[str] = mapped_column(String(12), default="care", server_default="care")
+    fallback: Mapped[str | None] = mapped_column(String(40))
+    templates: Mapped[str | None] = mapped_column(String(120))
+    """JSON {channel: MessageTemplate id} the message is rendered from."""
+    params: Mapped[str | None] = mapped_column(Text)
+    """JSON of extra placeholder values (e.g. a survey link)."""
+    cost: Mapped[int] = mapped_column(Money, default=0, server_default="0")
+    budget_line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_lines.id"), index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    segments: Mapped[int | None] = mapped_column(SmallInteger)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(60))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship("Customer", foreign_keys=[customer_id])
+    campaign = relationship("Campaign", foreign_keys=[campaign_id])
+    events = relationship("MessageEvent", order_by="MessageEvent.id", lazy="select", viewonly=True)
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}"

@@ -47,7 +47,7 @@ class Customer(TimestampMixin, Base):
     consent_ads_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consent_ads_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    """When the customer refused every message (keyword or staff); nothing is sent after it."""
+    """When the customer last refused advertising (keyword or staff); every consent_ads_* is off since."""
     contact_from: Mapped[time | None] = mapped_column(Time)
     contact_to: Mapped[time | None] = mapped_column(Time)
     notes: Mapped[str | None] = mapped_column(Text)

@@ -70,6 +70,8 @@ class Config:
     SMS_CALLBACK_URL = os.environ.get("SMS_CALLBACK_URL", "")
     SMS_WEBHOOK_TOKEN = os.environ.get("SMS_WEBHOOK_TOKEN", "")
     SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "30"))
+    SMS_UNICODE = _bool("SMS_UNICODE", False)
+    SMS_TEMPLATE_MAX_PARAMS = int(os.environ.get("SMS_TEMPLATE_MAX_PARAMS", "5"))
     EMAIL_RATE_PER_SECOND = float(os.environ.get("EMAIL_RATE_PER_SECOND", "10"))
     PRICE_ZNS = int(os.environ.get("PRICE_ZNS", "250"))
     PRICE_SMS_VIETTEL = int(os.environ.get("PRICE_SMS_VIETTEL", "800"))

@@ -136,9 +136,18 @@ MESSAGE_STATUSES = {
     "task": _l("Handed to an agent"),
     "skipped": _l("Skipped"),
 }
+MESSAGE_EVENTS = {
+    **MESSAGE_STATUSES,
+    "retry": _l("Will retry"),
+    "fallback": _l("Next channel"),
+    "deferred": _l("Deferred"),
+    "reclaimed": _l("Taken again"),
+    "skipped": _l("Channel skipped"),
+}
 SEND_CHANNELS = {"zns": _l("Zalo ZNS"), "sms": _l("SMS brandname"), "email": _l("Email")}
 """Channels the outbox delivers through a provider (services/channels/)."""
 MESSAGE_PURPOSES = {"care": _l("Customer care"), "advertising": _l("Advertising")}
+TEMPLATE_PURPOSES = {**MESSAGE_PURPOSES, "survey": _l("Satisfaction survey (care)")}
 TEMPLATE_STATUSES = {
     "draft": _l("Draft"),
     "pending": _l("Waiting for the provider's approval"),

@@ -146,6 +146,8 @@ def audience_clause(channels: list[str], purpose: str):
 
 def check(customer, channels: list[str], purpose: str, now: datetime) -> None:
     """MessageRefused unless some channel may carry the message now (one message queued by hand)."""
+    if not channels:
+        raise MessageRefused(_("No channel has an approved template for this message."))
     reason = refusal(customer, purpose)
     if reason is None:
         reasons = [channel_refusal(customer, c, purpose) for c in channels]

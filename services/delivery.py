@@ -399,7 +399,7 @@ class _Results:
             self._event(item, "retry", outcome.reason)
         elif kind == FALLBACK and item.fallback:
             nxt, rest = item.fallback[0], item.fallback[1:]
-            self._update(item, **common, channel=nxt, fallback=",".join(rest) or None, status="queued",
+            self._update(item, **{**common, "channel": nxt}, fallback=",".join(rest) or None, status="queued",
                          attempts=0, next_attempt_at=None, last_error=outcome.reason, cost=0)  # fmt: skip
             self._event(item, "fallback", outcome.reason)
         else:

@@ -157,3 +157,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("")
         for backend, reason in _UNREACHABLE.items():
             terminalreporter.write_line(f"SKIPPED DATABASE {backend}: {reason}", yellow=True)
+
+
+@pytest.fixture
+def providers(app):
+    """Fake Zalo (ZNS, OAuth) and eSMS in a thread (tests/fake_providers.py); the app points at it."""
+    from tests.fake_providers import FakeProviders
+
+    fake = FakeProviders().start()
+    app.config.update(fake.settings, ZNS_RATE_PER_SECOND=0, SMS_RATE_PER_SECOND=0, EMAIL_RATE_PER_SECOND=0)
+    yield fake
+    fake.stop()

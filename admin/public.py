@@ -100,7 +100,7 @@ def survey(token: str):
     try:
         invite = survey_links.open_invite(token)
     except survey_links.LinkUsed as exc:
-        return render_template("public/survey_done.html", message=exc.message), 200
+        return render_template("public/survey_done.html", message=exc.message), 409 if request.method == "POST" else 200
     except CSKHError as exc:
         return render_template("public/survey_done.html", message=exc.message), 404
     low, high = survey_links.RANGE[invite.kind]

@@ -59,7 +59,8 @@ def test_retries_reuse_the_idempotency_key_and_charge_once(app, providers):
     providers.state.script("84961234567", {"error": -100, "message": "Unknown error"})
     assert Worker().run(NOON) == {"queued": 1}
     waiting = reload(message.id)
-    assert waiting.status == "queued" and waiting.attempts == 1 and waiting.next_attempt_at == NOON + timedelta(seconds=60)
+    assert waiting.status == "queued" and waiting.attempts == 1
+    assert waiting.next_attempt_at == NOON + timedelta(seconds=60)
     assert waiting.cost == 0 and db.session.get(BudgetLine, line.id).spent == 0, "refunded while waiting"
     assert Worker().run(NOON + timedelta(seconds=30)) == {}, "not before the backoff"
     assert Worker().run(NOON + timedelta(seconds=60)) == {"sent": 1}

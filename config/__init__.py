@@ -51,6 +51,7 @@ class Config:
     CHANNEL_DEFAULT_ORDER = os.environ.get("CHANNEL_DEFAULT_ORDER", "zns,sms,email")
     DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "120"))
     DELIVERY_BATCH = int(os.environ.get("DELIVERY_BATCH", "200"))
+    DELIVERY_THREADS = int(os.environ.get("DELIVERY_THREADS", "8"))
     ZNS_API_URL = os.environ.get("ZNS_API_URL", "https://business.openapi.zalo.me/message/template")
     ZALO_OAUTH_URL = os.environ.get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com/v4/oa/access_token")
     ZALO_APP_ID = os.environ.get("ZALO_APP_ID", "")

@@ -15,6 +15,7 @@ a reclaimed row is not charged twice.
 import json
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -117,6 +118,7 @@ class Worker:
             c: RateLimiter(float(config.get(f"{c.upper()}_RATE_PER_SECOND", 0)) * share) for c in PROVIDER_CHANNELS
         }
         self.templates: dict[int, MessageTemplate] = {}
+        self.pool: ThreadPoolExecutor | None = None
 
     def run(self, now: datetime | None = None, limit: int = 5000) -> dict[str, int]:
         """Deliver due messages until none is left or ``limit`` were handled; counts per status."""
@@ -152,12 +154,30 @@ class Worker:
         ready = self._charge(ready, results)
         results.write_charges()
         db.session.commit()  # the charges, before any provider is called
-        for item in ready:
-            self.limiters[item.channel].wait()
-            outcome = adapter(item.channel).send(item.request)
+        for item, outcome in zip(ready, self._send_all(ready), strict=True):
             results.outcome(item, outcome)
         results.write()
         return results.counts
+
+    def _send_all(self, items: list[Item]) -> list[Outcome]:
+        """Each item through its adapter, ``DELIVERY_THREADS`` at a time (each thread keeps its own
+        connection to the provider), within the rate limits; the outcomes in the items' order."""
+        threads = max(1, int(current_app.config.get("DELIVERY_THREADS", 8)))
+        if threads == 1 or len(items) <= 1:
+            return [self._send(item) for item in items]
+        app = current_app._get_current_object()
+
+        def send(item: Item) -> Outcome:
+            with app.app_context():
+                return self._send(item)
+
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="delivery")
+        return list(self.pool.map(send, items))
+
+    def _send(self, item: Item) -> Outcome:
+        self.limiters[item.channel].wait()
+        return adapter(item.channel).send(item.request)
 
     # ---- rules, channel, text, cost ----------------------------------------
     def _ads_counts(self, items: list[Item], now: datetime) -> dict:

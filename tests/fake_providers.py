@@ -7,6 +7,7 @@ Like eSMS, it refuses a ``RequestId`` it already accepted with CodeResult 124.
 """
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -30,6 +31,7 @@ class State:
         self.received: dict[str, int] = {}  # idempotency key -> times received
         self.zns_fail_suffix: str | None = None  # phones ending with it answer -118 (benchmark)
         self.keep_requests = True
+        self.count = 0
 
     def script(self, phone: str, *answers) -> None:
         self.scripts.setdefault(phone, []).extend(answers)
@@ -53,6 +55,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _body(self) -> tuple[bytes, dict]:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.headers.get("Content-Type", "").startswith("application/json"):
@@ -71,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
         state = self.state
         with state.lock:
             stats = {
-                "requests": len(state.requests),
+                "requests": state.count,
                 "accepted": sum(state.accepted.values()),
                 "duplicates": state.duplicates(),
                 "resent": sum(1 for n in state.received.values() if n > 1),
@@ -82,6 +88,7 @@ class Handler(BaseHTTPRequestHandler):
         _raw, body = self._body()
         state = self.state
         with state.lock:
+            state.count += 1
             if state.keep_requests:
                 state.requests.append((self.path, dict(self.headers), body))
         if self.path.endswith("/v4/oa/access_token"):

@@ -112,19 +112,22 @@ class TokenRefused(Exception):
     """Zalo refused the refresh token: an administrator must connect the OA again (docs/channels.md)."""
 
 
-_cache: dict[str, tuple[float, str]] = {}
 CACHE_SECONDS = 60.0
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault("zns_token", {})
 
 
 def access_token() -> str:
     """The OA access token, read from ``provider_tokens`` at most once a minute per process."""
     now = time.monotonic()
-    cached = _cache.get(TOKEN_NAME)
+    cached = _cache().get(TOKEN_NAME)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
     row = db.session.get(ProviderToken, TOKEN_NAME)
     token = row.access_token if row is not None else current_app.config.get("ZNS_ACCESS_TOKEN", "")
-    _cache[TOKEN_NAME] = (now, token)
+    _cache()[TOKEN_NAME] = (now, token)
     return token
 
 
@@ -135,7 +138,7 @@ def refresh(failed: str) -> str:
     row = db.session.scalar(select(ProviderToken).where(ProviderToken.name == TOKEN_NAME).with_for_update())
     if row is not None and row.access_token != failed:
         db.session.commit()
-        _cache[TOKEN_NAME] = (time.monotonic(), row.access_token)
+        _cache()[TOKEN_NAME] = (time.monotonic(), row.access_token)
         return row.access_token
     refresh_token = row.refresh_token if row is not None else config.get("ZNS_REFRESH_TOKEN", "")
     try:
@@ -163,7 +166,7 @@ def refresh(failed: str) -> str:
         row.expires_at = None
     row.updated_at = utcnow()
     db.session.commit()
-    _cache[TOKEN_NAME] = (time.monotonic(), row.access_token)
+    _cache()[TOKEN_NAME] = (time.monotonic(), row.access_token)
     return row.access_token
 
 

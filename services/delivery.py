@@ -15,6 +15,7 @@ a reclaimed row is not charged twice.
 import json
 import os
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -95,6 +96,20 @@ def claim(worker: str, now: datetime, limit: int) -> list[tuple[int, bool]]:
 
 
 # ---- one batch -------------------------------------------------------------
+TEMPLATE_TTL = 30.0
+"""Seconds a worker keeps a template's text: a template disabled in the admin stops within this."""
+
+
+@dataclass(frozen=True)
+class TemplateText:
+    """What a worker needs of a MessageTemplate, kept across its sessions (not an ORM row)."""
+
+    body: str
+    subject: str | None
+    params: str | None
+    provider_template_id: str | None
+
+
 @dataclass
 class Item:
     row: object
@@ -117,7 +132,7 @@ class Worker:
         self.limiters = {
             c: RateLimiter(float(config.get(f"{c.upper()}_RATE_PER_SECOND", 0)) * share) for c in PROVIDER_CHANNELS
         }
-        self.templates: dict[int, MessageTemplate] = {}
+        self.templates: dict[int, tuple[float, TemplateText | None]] = {}
         self.pool: ThreadPoolExecutor | None = None
 
     def run(self, now: datetime | None = None, limit: int = 5000) -> dict[str, int]:
@@ -241,15 +256,20 @@ class Worker:
         item.cost, item.segments = costs.price(channel, recipient, request.text)
         return None
 
-    def _template(self, row, channel: str) -> MessageTemplate | None:
+    def _template(self, row, channel: str) -> "TemplateText | None":
+        """The approved template of ``channel`` for this row, read at most every TEMPLATE_TTL seconds."""
         ids = json.loads(row.templates) if row.templates else {}
         template_id = ids.get(channel)
         if not template_id:
             return None
-        if template_id not in self.templates:
-            self.templates[template_id] = db.session.get(MessageTemplate, template_id)
-        template = self.templates[template_id]
-        return template if template is not None and template.status == "approved" else None
+        cached = self.templates.get(template_id)
+        if cached is None or time.monotonic() - cached[0] > TEMPLATE_TTL:
+            found = db.session.get(MessageTemplate, template_id)
+            text = None
+            if found is not None and found.status == "approved":
+                text = TemplateText(found.body, found.subject, found.params, found.provider_template_id)
+            cached = self.templates[template_id] = (time.monotonic(), text)
+        return cached[1]
 
     def _charge(self, items: list[Item], results: "_Results") -> list[Item]:
         """Charge each line once for the batch if it fits, else message by message; the rest is held."""

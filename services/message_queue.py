@@ -39,7 +39,13 @@ def queue_campaign(campaign, run_key: str, now: datetime | None = None, audience
     key = literal(prefix, String) + cast(Customer.id, String(20))
     audience = audiences.clause(campaign.audience) if audience is None else audience
     reachable = and_(audience, rules.audience_clause(order, purpose))
-    already = exists().where(OutboxMessage.dedupe_key == key)
+    earlier = db.session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.dedupe_key.like(prefix + "%"))
+        .limit(1)
+    )
+    # a run queued before (a retry after a crash) skips what it already has; a new run needs no probe
+    already = exists().where(OutboxMessage.dedupe_key == key) if earlier else None
     values = {
         "channel": literal(order[0], String),
         "fallback": literal(",".join(order[1:]) or None, String),
@@ -62,8 +68,10 @@ def queue_campaign(campaign, run_key: str, now: datetime | None = None, audience
     start = low or 0
     while high is not None and start <= high:
         rows = select(Customer.id, key, *values.values()).where(
-            reachable, Customer.id >= start, Customer.id < start + CHUNK, ~already
+            reachable, Customer.id >= start, Customer.id < start + CHUNK
         )
+        if already is not None:
+            rows = rows.where(~already)
         result = db.session.execute(
             insert(OutboxMessage.__table__).from_select(columns, rows).execution_options(preserve_rowcount=True)
         )

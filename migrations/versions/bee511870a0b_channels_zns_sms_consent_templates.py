@@ -93,6 +93,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_messages_budget_line_id'), ['budget_line_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_messages_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index('ix_outbox_messages_due', ['status', 'next_attempt_at', 'id'], unique=False)
+        # the two single-column indexes are prefixes of the one above: fewer indexes to keep per queued row
+        batch_op.drop_index('ix_outbox_messages_status')
+        batch_op.drop_index('ix_outbox_messages_next_attempt_at')
         batch_op.create_index(
             'ix_outbox_messages_customer_purpose', ['customer_id', 'purpose', 'sent_at'], unique=False
         )
@@ -138,6 +141,8 @@ def downgrade():
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_outbox_messages_budget_line_id_budget_lines'), type_='foreignkey')
         batch_op.drop_index('ix_outbox_messages_customer_purpose')
+        batch_op.create_index('ix_outbox_messages_status', ['status'], unique=False)
+        batch_op.create_index('ix_outbox_messages_next_attempt_at', ['next_attempt_at'], unique=False)
         batch_op.drop_index('ix_outbox_messages_due')
         batch_op.drop_index(batch_op.f('ix_outbox_messages_provider_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_messages_budget_line_id'))

@@ -221,3 +221,18 @@ def test_budget_stops_at_the_limit_under_parallel_workers(app, providers):
         else next(reload(i) for i in ids if reload(i).status == "held")
     )
     assert "2.500" not in held.last_error or "0 ₫" in held.last_error
+
+
+def test_a_worker_keeps_working_across_sessions(app, providers):
+    """The worker process drops its session between runs (jobs/delivery_worker.py): what it
+    remembers of templates must not be rows of the old session."""
+    templates = make_templates()
+    customer = make_customer(phone="0912000007")
+    make_message(customer, templates, order=("zns",))
+    db.session.commit()
+    worker = Worker()
+    assert worker.run(NOON) == {"sent": 1}
+    db.session.remove()
+    make_message(db.session.merge(customer), {"zns": db.session.merge(templates["zns"])}, order=("zns",))
+    db.session.commit()
+    assert worker.run(NOON) == {"sent": 1}

@@ -32,6 +32,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     from admin import init_admin
     from admin.auth import init_auth
     from admin.i18n import init_i18n
+    from admin.public import init_public
     from admin.security import init_security
     from cli import init_cli
 
@@ -39,6 +40,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     init_security(app)
     init_auth(app, login_manager)
     init_admin(app)
+    init_public(app)
     init_cli(app)
     return app
 

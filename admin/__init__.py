@@ -26,6 +26,7 @@ VIEW_MODULES = [
     "admin.views.orders",
     "admin.views.appointments",
     "admin.views.surveys",
+    "admin.views.messages",
     "admin.views.panel",  # last: it may override the columns of the views above
 ]
 

@@ -4,7 +4,7 @@ import importlib
 
 from flask import Flask
 
-COMMAND_MODULES = ["cli.data", "cli.run", "cli.scheduler", "cli.panel", "cli.kpi"]
+COMMAND_MODULES = ["cli.data", "cli.run", "cli.scheduler", "cli.panel", "cli.kpi", "cli.outbox"]
 
 
 def init_cli(app: Flask) -> None:

@@ -44,6 +44,48 @@ class Config:
     OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "60"))
     IMPORT_FOLDER = os.environ.get("IMPORT_FOLDER")  # default: instance/imports
 
+    # ---- care message channels (docs/channels.md) ----
+    CHANNEL_TIMEOUT_SECONDS = float(os.environ.get("CHANNEL_TIMEOUT_SECONDS", "10"))
+    CHANNEL_HTTP_RETRIES = int(os.environ.get("CHANNEL_HTTP_RETRIES", "2"))
+    CHANNEL_HTTP_BACKOFF_SECONDS = float(os.environ.get("CHANNEL_HTTP_BACKOFF_SECONDS", "0.5"))
+    CHANNEL_DEFAULT_ORDER = os.environ.get("CHANNEL_DEFAULT_ORDER", "zns,sms,email")
+    DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "120"))
+    DELIVERY_BATCH = int(os.environ.get("DELIVERY_BATCH", "200"))
+    DELIVERY_THREADS = int(os.environ.get("DELIVERY_THREADS", "8"))
+    ZNS_API_URL = os.environ.get("ZNS_API_URL", "https://business.openapi.zalo.me/message/template")
+    ZALO_OAUTH_URL = os.environ.get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com/v4/oa/access_token")
+    ZALO_APP_ID = os.environ.get("ZALO_APP_ID", "")
+    ZALO_APP_SECRET = os.environ.get("ZALO_APP_SECRET", "")
+    ZALO_OA_SECRET_KEY = os.environ.get("ZALO_OA_SECRET_KEY", "")
+    ZNS_ACCESS_TOKEN = os.environ.get("ZNS_ACCESS_TOKEN", "")
+    ZNS_REFRESH_TOKEN = os.environ.get("ZNS_REFRESH_TOKEN", "")
+    ZNS_RATE_PER_SECOND = float(os.environ.get("ZNS_RATE_PER_SECOND", "50"))
+    SMS_API_URL = os.environ.get(
+        "SMS_API_URL", "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+    )
+    SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+    SMS_SECRET_KEY = os.environ.get("SMS_SECRET_KEY", "")
+    SMS_BRANDNAME = os.environ.get("SMS_BRANDNAME", "")
+    SMS_TYPE = os.environ.get("SMS_TYPE", "2")
+    SMS_SANDBOX = _bool("SMS_SANDBOX", False)
+    SMS_CALLBACK_URL = os.environ.get("SMS_CALLBACK_URL", "")
+    SMS_WEBHOOK_TOKEN = os.environ.get("SMS_WEBHOOK_TOKEN", "")
+    SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "30"))
+    SMS_UNICODE = _bool("SMS_UNICODE", False)
+    SMS_TEMPLATE_MAX_PARAMS = int(os.environ.get("SMS_TEMPLATE_MAX_PARAMS", "5"))
+    EMAIL_RATE_PER_SECOND = float(os.environ.get("EMAIL_RATE_PER_SECOND", "10"))
+    PRICE_ZNS = int(os.environ.get("PRICE_ZNS", "250"))
+    PRICE_SMS_VIETTEL = int(os.environ.get("PRICE_SMS_VIETTEL", "800"))
+    PRICE_SMS_MOBIFONE = int(os.environ.get("PRICE_SMS_MOBIFONE", "700"))
+    PRICE_SMS_VINAPHONE = int(os.environ.get("PRICE_SMS_VINAPHONE", "700"))
+    PRICE_SMS_OTHER = int(os.environ.get("PRICE_SMS_OTHER", "800"))
+    PRICE_EMAIL = int(os.environ.get("PRICE_EMAIL", "0"))
+    ADS_MAX_PER_DAY = int(os.environ.get("ADS_MAX_PER_DAY", "3"))
+    ADS_HOURS = os.environ.get("ADS_HOURS", "07:00-22:00")
+    OPT_OUT_KEYWORDS = os.environ.get("OPT_OUT_KEYWORDS", "TU CHOI,TUCHOI,TC,HUY,STOP")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
@@ -78,6 +120,12 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # never a real provider from a test: port 9 (discard) refuses at once unless a test points elsewhere
+    ZNS_API_URL = os.environ.get("ZNS_API_URL", "http://127.0.0.1:9/message/template")
+    ZALO_OAUTH_URL = os.environ.get("ZALO_OAUTH_URL", "http://127.0.0.1:9/v4/oa/access_token")
+    SMS_API_URL = os.environ.get("SMS_API_URL", "http://127.0.0.1:9/sms")
+    CHANNEL_HTTP_BACKOFF_SECONDS = float(os.environ.get("CHANNEL_HTTP_BACKOFF_SECONDS", "0.01"))
+    CHANNEL_TIMEOUT_SECONDS = float(os.environ.get("CHANNEL_TIMEOUT_SECONDS", "2"))
 
 
 class ProductionConfig(Config):

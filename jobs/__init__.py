@@ -13,6 +13,7 @@ JOB_MODULES = [
     "jobs.escalation",
     "jobs.campaigns",
     "jobs.outbox",
+    "jobs.surveys",
     "jobs.kpi_snapshot",
     "jobs.kpi_refresh",
 ]

@@ -18,7 +18,7 @@ from jobs.effects import CUSTOMER_FIELDS, grant
 from jobs.holidays import occasions_on
 from jobs.registry import MANUAL_PREFIX, RunContext, cron, fire_key, job, local_tz, run_job
 from models import Campaign, JobRun, db, utcnow
-from services import segments
+from services import message_queue, segments
 from services.errors import ValidationError
 
 OCCASION_HOUR = 8
@@ -82,6 +82,16 @@ def send_campaign(campaign_id: int, ctx: RunContext) -> None:
             return
         year = target.year
     run_key = fire_key(ctx.scheduled_for)
+    if campaign.channel_order:
+        # ZNS / SMS / email with templates and a fallback order: queued set-based (services.message_queue)
+        if campaign.gift_item:
+            grant(ctx, audience, occasion=occasion, year=year, item=campaign.gift_item, value=campaign.gift_value or 0,
+                  budget_line_id=campaign.budget_line_id, subject="", template="", message_key=str,
+                  campaign_id=campaign_id, queue_messages=False)  # fmt: skip
+        total, queued = message_queue.queue_campaign(campaign, run_key, ctx.now, audience.whereclause)
+        ctx.total = total
+        ctx.commit_chunk(processed=total, created=queued)
+        return
     grant(
         ctx,
         audience,

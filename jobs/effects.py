@@ -198,6 +198,7 @@ def grant(
     message_key: Callable[[int], str],
     campaign_id: int | None = None,
     channel: str | None = None,
+    queue_messages: bool = True,
 ) -> None:
     """Give each customer of ``audience`` (a select of CUSTOMER_FIELDS) one gift and one message, once.
 
@@ -206,7 +207,7 @@ def grant(
     one chunk (a day's birthdays) is read once: that chunk gives the total and the cost.
     """
     gifts = _Gifts(occasion, year, campaign_id, item, value, budget_line_id) if item else None
-    messages = _Messages(subject, template, message_key, channel, campaign_id)
+    messages = _Messages(subject, template, message_key, channel, campaign_id) if queue_messages else None
     rows = audience if gifts is None else audience.add_columns(gifts.probe.label("gift_of"))
     chunk = _next_chunk(rows, after=0)
     if len(chunk) < GRANT_CHUNK:
@@ -219,7 +220,7 @@ def grant(
     while chunk:
         for attempt in range(3):
             try:
-                created = (gifts.insert(chunk) if gifts else 0) + messages.insert(chunk)
+                created = (gifts.insert(chunk) if gifts else 0) + (messages.insert(chunk) if messages else 0)
                 ctx.commit_chunk(processed=len(chunk), created=created)
                 break
             except IntegrityError:

@@ -9,6 +9,7 @@ from models.customers import Customer, EmotionEntry, Interaction
 from models.gifts import Campaign, Gift
 from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
 from models.kpi import KpiDailySnapshot, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay
+from models.messaging import MessageEvent, MessageTemplate, ProviderToken, SurveyInvite
 from models.orders import Order, OrderLine, Product
 from models.policies import Policy
 from models.replies import CannedReply
@@ -34,14 +35,18 @@ __all__ = [
     "KpiPeriodFigure",
     "KpiRunningFigure",
     "KpiSnapshotDay",
+    "MessageEvent",
+    "MessageTemplate",
     "Order",
     "OrderLine",
     "OutboxMessage",
     "Policy",
     "Product",
+    "ProviderToken",
     "SchedulerLease",
     "SlaRule",
     "SurveyAnswer",
+    "SurveyInvite",
     "Team",
     "User",
     "db",

@@ -127,10 +127,33 @@ CAMPAIGN_STATUSES = {
 REPLY_AUDIENCES = {"agent": _l("For agents"), "customer": _l("For customers")}
 MESSAGE_STATUSES = {
     "queued": _l("Queued"),
+    "sending": _l("Sending"),
     "sent": _l("Sent"),
+    "delivered": _l("Delivered to the phone"),
     "failed": _l("Failed"),
+    "refused": _l("Refused by the sending rules"),
+    "held": _l("Held: budget line exhausted"),
     "task": _l("Handed to an agent"),
     "skipped": _l("Skipped"),
+}
+MESSAGE_EVENTS = {
+    **MESSAGE_STATUSES,
+    "retry": _l("Will retry"),
+    "fallback": _l("Next channel"),
+    "deferred": _l("Deferred"),
+    "reclaimed": _l("Taken again"),
+    "skipped": _l("Channel skipped"),
+}
+SEND_CHANNELS = {"zns": _l("Zalo ZNS"), "sms": _l("SMS brandname"), "email": _l("Email")}
+"""Channels the outbox delivers through a provider (services/channels/)."""
+MESSAGE_PURPOSES = {"care": _l("Customer care"), "advertising": _l("Advertising")}
+TEMPLATE_PURPOSES = {**MESSAGE_PURPOSES, "survey": _l("Satisfaction survey (care)")}
+TEMPLATE_STATUSES = {
+    "draft": _l("Draft"),
+    "pending": _l("Waiting for the provider's approval"),
+    "approved": _l("Approved by the provider"),
+    "rejected": _l("Rejected by the provider"),
+    "disabled": _l("Disabled"),
 }
 JOB_RUN_STATUSES = {
     "running": _l("Running"),

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
@@ -39,6 +39,15 @@ class Customer(TimestampMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=True)
+    # consent per channel and purpose (services.messaging_rules): care is assumed, advertising is opt-in
+    consent_care_zns: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    consent_care_sms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    consent_care_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    consent_ads_zns: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    consent_ads_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    consent_ads_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the customer last refused advertising (keyword or staff); every consent_ads_* is off since."""
     contact_from: Mapped[time | None] = mapped_column(Time)
     contact_to: Mapped[time | None] = mapped_column(Time)
     notes: Mapped[str | None] = mapped_column(Text)

@@ -18,6 +18,12 @@ class Campaign(ApprovalMixin, TimestampMixin, Base):
     schedule_cron: Mapped[str | None] = mapped_column(String(120))
     occasion: Mapped[str | None] = mapped_column(String(14))
     channel: Mapped[str] = mapped_column(String(10), default="email")
+    purpose: Mapped[str] = mapped_column(String(12), default="care", server_default="care")
+    channel_order: Mapped[str | None] = mapped_column(String(40))
+    """e.g. ``zns,sms,email``: the channels tried in turn; empty = the single ``channel`` above."""
+    zns_template_id: Mapped[int | None] = mapped_column(ForeignKey("message_templates.id"))
+    sms_template_id: Mapped[int | None] = mapped_column(ForeignKey("message_templates.id"))
+    email_template_id: Mapped[int | None] = mapped_column(ForeignKey("message_templates.id"))
     message_subject: Mapped[str | None] = mapped_column(String(200))
     message_template: Mapped[str] = mapped_column(Text)
     gift_item: Mapped[str | None] = mapped_column(String(200))
@@ -30,6 +36,9 @@ class Campaign(ApprovalMixin, TimestampMixin, Base):
     budget_line = relationship("BudgetLine", foreign_keys=[budget_line_id])
     team = relationship("Team", foreign_keys=[team_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
+    zns_template = relationship("MessageTemplate", foreign_keys=[zns_template_id])
+    sms_template = relationship("MessageTemplate", foreign_keys=[sms_template_id])
+    email_template = relationship("MessageTemplate", foreign_keys=[email_template_id])
 
     def __str__(self) -> str:
         return self.name

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
+from models.base import Base, BigId, Money, TimestampMixin, UTCDateTime, utcnow
 
 
 class SchedulerLease(Base):
@@ -59,9 +59,17 @@ class JobRun(Base):
 
 
 class OutboxMessage(TimestampMixin, Base):
-    """A message to a customer; the sender delivers it or hands it to an agent."""
+    """A message to a customer; the sender delivers it or hands it to an agent.
+
+    ``channel`` is the channel being tried and ``fallback`` the ones left (``"sms,email"``);
+    a delivery worker holds a ``sending`` row until ``lease_until`` (then another may take it).
+    """
 
     __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at", "id"),
+        Index("ix_outbox_messages_customer_purpose", "customer_id", "purpose", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -69,16 +77,32 @@ class OutboxMessage(TimestampMixin, Base):
     recipient: Mapped[str | None] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """status and next_attempt_at are indexed together with id (ix_outbox_messages_due): what workers claim by."""
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     """One message per effect: e.g. ``campaign:7:2026-11-23:1234``."""
+    purpose: Mapped[str] = mapped_column(String(12), default="care", server_default="care")
+    fallback: Mapped[str | None] = mapped_column(String(40))
+    templates: Mapped[str | None] = mapped_column(String(120))
+    """JSON {channel: MessageTemplate id} the message is rendered from."""
+    params: Mapped[str | None] = mapped_column(Text)
+    """JSON of extra placeholder values (e.g. a survey link)."""
+    cost: Mapped[int] = mapped_column(Money, default=0, server_default="0")
+    budget_line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_lines.id"), index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    segments: Mapped[int | None] = mapped_column(SmallInteger)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(60))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship("Customer", foreign_keys=[customer_id])
+    campaign = relationship("Campaign", foreign_keys=[campaign_id])
+    events = relationship("MessageEvent", order_by="MessageEvent.id", lazy="select", viewonly=True)
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}"

@@ -23,6 +23,7 @@ from models import (
     Interaction,
     JobRun,
     JobSetting,
+    MessageTemplate,
     Order,
     OrderLine,
     OutboxMessage,
@@ -127,6 +128,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "audit": {"lead": {"view": "team"}, "head": _all("view", "export"), "admin": _all("view", "export")},
     "job_run": {"lead": {"view": "team"}, "head": _all("view", "run", "pause"), "admin": _all("view", "run", "pause")},
     "outbox": {"lead": {"view": "team"}, "head": _all("view", "export"), "admin": _all("view")},
+    "message_template": {"lead": {"view": "all"}, "head": _all(*CRUD), "admin": {"view": "all"}},
     "staff": {
         "head": {"view": "all", "handover": "all"},
         "admin": _all("view", "create", "edit", "export", "handover"),
@@ -153,6 +155,7 @@ MODELS = {
     "audit": AuditLog,
     "job_run": JobRun,
     "outbox": OutboxMessage,
+    "message_template": MessageTemplate,
     "staff": User,
     "team": Team,
 }

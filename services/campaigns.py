@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Campaign
 from models.choices import CHANNELS, OCCASIONS
-from services import approvals, audit, segments
+from services import approvals, audit, message_templates, segments
 from services.errors import ValidationError
 from services.workflow import require, require_status
 
@@ -70,6 +70,7 @@ def validate(campaign: Campaign) -> None:
     campaign.gift_value = campaign.gift_value or 0
     if campaign.gift_value < 0:
         errors.setdefault("gift_value", []).append(_l("An amount cannot be negative."))
+    errors.update(message_templates.validate_campaign(campaign))
     if campaign.gift_value and campaign.budget_line_id is None and campaign.budget_line is None:
         errors.setdefault("budget_line", []).append(_l("Choose the budget line that pays for the gifts."))
     if errors:

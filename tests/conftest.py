@@ -157,3 +157,29 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("")
         for backend, reason in _UNREACHABLE.items():
             terminalreporter.write_line(f"SKIPPED DATABASE {backend}: {reason}", yellow=True)
+
+
+@pytest.fixture
+def providers(app):
+    """Fake Zalo (ZNS, OAuth) and eSMS in a thread (tests/fake_providers.py); the app points at it."""
+    from tests.fake_providers import FakeProviders
+
+    fake = FakeProviders().start()
+    app.config.update(fake.settings, ZNS_RATE_PER_SECOND=0, SMS_RATE_PER_SECOND=0, EMAIL_RATE_PER_SECOND=0)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by werkzeug on 127.0.0.1 and a free port, in a thread, for this test."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

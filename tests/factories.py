@@ -109,3 +109,49 @@ def make_budget_line(planned: int, spent: int = 0, status: str = "approved", cat
     db.session.add(line)
     db.session.flush()
     return line
+
+
+def make_templates(purpose: str = "care", status: str = "approved") -> dict:
+    """An approved ZNS, SMS and email template of ``purpose``: {channel: MessageTemplate}."""
+    from models import MessageTemplate
+
+    texts = {
+        "zns": dict(provider_template_id="231677", params="customer_name=name,code", body="Xin chào {name}"),
+        "sms": dict(body="CSKH: Kinh gui {name}, cam on quy khach. {link}"),
+        "email": dict(subject="Cảm ơn {name}", body="Kính gửi {name}, cảm ơn quý khách. {link}"),
+    }
+    made = {}
+    for channel, fields in texts.items():
+        template = MessageTemplate(
+            channel=channel, name=f"{channel} {purpose}", purpose=purpose, status=status, **fields
+        )
+        db.session.add(template)
+        made[channel] = template
+    db.session.flush()
+    return made
+
+
+def make_message(customer: Customer, templates: dict, order=("zns", "sms", "email"), purpose="care", **kw):
+    """A queued outbox message for ``customer`` through ``order``, rendered from ``templates``."""
+    import json
+
+    from models import OutboxMessage
+
+    n = next(_counter)
+    message = OutboxMessage(
+        customer_id=customer.id,
+        channel=order[0],
+        fallback=",".join(order[1:]) or None,
+        templates=json.dumps({c: templates[c].id for c in order}),
+        params=json.dumps(kw.pop("params", {"link": "https://cskh.example.vn/x", "code": "KN-000001"})),
+        purpose=purpose,
+        body="",
+        status="queued",
+        attempts=0,
+        cost=0,
+        dedupe_key=kw.pop("dedupe_key", f"test:{n}"),
+        **kw,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message

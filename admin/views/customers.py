@@ -9,6 +9,18 @@ from models.choices import CUSTOMER_TYPES, POTENTIAL_LEVELS, choices
 from services import customers as customer_rules
 from services.validation import format_phone
 
+CONSENT_LABELS = {
+    "consent_care_zns": _l("Care messages by Zalo ZNS"),
+    "consent_care_sms": _l("Care messages by SMS"),
+    "consent_care_email": _l("Care messages by email"),
+    "consent_ads_zns": _l("Advertising by Zalo ZNS"),
+    "consent_ads_sms": _l("Advertising by SMS"),
+    "consent_ads_email": _l("Advertising by email"),
+    "opted_out_at": _l("Refused advertising at"),
+}
+"""Consent per channel and purpose (services.messaging_rules); unticking one takes effect at the next send."""
+CONSENTS = [name for name in CONSENT_LABELS if name.startswith("consent_")]
+
 
 class CustomerView(Customer360Mixin, SecureModelView):
     resource = "customer"
@@ -34,6 +46,7 @@ class CustomerView(Customer360Mixin, SecureModelView):
         "owner": _l("Owner"),
         "team": _l("Team"),
         "consent_contact": _l("Consents to contact"),
+        **CONSENT_LABELS,
         "contact_from": _l("Contact from"),
         "contact_to": _l("Contact until"),
         "notes": _l("Notes"),
@@ -55,6 +68,7 @@ class CustomerView(Customer360Mixin, SecureModelView):
         "owner",
         "team",
         "consent_contact",
+        *CONSENTS,
         "contact_from",
         "contact_to",
         "notes",

@@ -9,7 +9,7 @@ from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from admin.views.workflow import Step, WorkflowMixin, acting, approval_steps, deciding
 from models import Campaign, Gift, db
-from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, OCCASIONS, choices
+from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, MESSAGE_PURPOSES, OCCASIONS, choices
 from services import campaigns as campaign_rules
 from services import gifts as gift_rules
 
@@ -75,6 +75,7 @@ class GiftView(WorkflowMixin, SecureModelView):
 
 class CampaignView(WorkflowMixin, SecureModelView):
     resource = "campaign"
+    details_template = "admin/campaign_details.html"
     column_list = ["name", "status", "occasion", "schedule_cron", "channel", "gift_item", "gift_value", "team"]
     column_searchable_list = ["name"]
     column_filters = ["status", "occasion", "channel"]
@@ -87,7 +88,8 @@ class CampaignView(WorkflowMixin, SecureModelView):
     }
     column_formatters = {"gift_value": vnd_formatter}
     column_details_list = [
-        "name", "status", "audience", "schedule_cron", "occasion", "channel", "message_subject", "message_template",
+        "name", "status", "audience", "schedule_cron", "occasion", "channel", "purpose", "channel_order",
+        "zns_template", "sms_template", "email_template", "message_subject", "message_template",
         "gift_item", "gift_value", "budget_line", "team", "created_by", *APPROVAL_COLUMNS, "created_at",
     ]  # fmt: skip
     column_export_list = ["name", "status", "occasion", "schedule_cron", "channel", "gift_item", "gift_value"]
@@ -105,17 +107,29 @@ class CampaignView(WorkflowMixin, SecureModelView):
         "budget_line": _l("Budget line"),
         "team": _l("Team"),
         "created_by": _l("Created by"),
+        "purpose": _l("Purpose"),
+        "channel_order": _l("Channels, in order"),
+        "zns_template": _l("ZNS template"),
+        "sms_template": _l("SMS template"),
+        "email_template": _l("Email template"),
         **APPROVAL_LABELS,
     }
     column_descriptions = {
+        "channel_order": _l("e.g. zns,sms,email: the next channel is tried when one refuses or fails."),
+        "purpose": _l("Advertising needs the customer's consent, goes out 07:00–22:00, at most 3 a day."),
         "message_template": _l("Placeholders: {name}, {phone}, {email}, {province}."),
         "audience": _l('A customer filter, e.g. {"is_vip": true, "province": "Hà Nội"}; empty means everyone.'),
     }
     form_columns = [
-        "name", "audience", "schedule_cron", "occasion", "channel", "message_subject", "message_template",
-        "gift_item", "gift_value", "budget_line", "team",
+        "name", "audience", "schedule_cron", "occasion", "channel", "purpose", "channel_order", "zns_template",
+        "sms_template", "email_template", "message_subject", "message_template", "gift_item", "gift_value",
+        "budget_line", "team",
     ]  # fmt: skip
-    form_choices = {"occasion": [("", "—"), *choices(OCCASIONS)], "channel": choices(CHANNELS)}
+    form_choices = {
+        "occasion": [("", "—"), *choices(OCCASIONS)],
+        "channel": choices(CHANNELS),
+        "purpose": choices(MESSAGE_PURPOSES),
+    }
     form_overrides = {"gift_value": MoneyField, "audience": TextAreaField}
     form_ajax_refs = {"budget_line": {"fields": ["description"]}, "team": {"fields": ["name"]}}
     form_widget_args = {"message_template": {"rows": 6}}
@@ -130,6 +144,7 @@ class CampaignView(WorkflowMixin, SecureModelView):
 
     def apply_rules(self, form, model, is_created):
         model.occasion = model.occasion or None
+        model.channel_order = (model.channel_order or "").strip() or None
         before = g.get("audit_before") or {}
         campaign_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
         if model.schedule_cron:

@@ -16,10 +16,10 @@ from jobs.lease import TTL
 from jobs.registry import JOBS, job_params
 from jobs.scheduler import next_fire
 from models import JobRun, JobSetting, OutboxMessage, SchedulerLease, db, utcnow
-from models.choices import CHANNELS, JOB_RUN_STATUSES, MESSAGE_STATUSES
+from models.choices import CHANNELS, JOB_RUN_STATUSES, MESSAGE_EVENTS, MESSAGE_PURPOSES, MESSAGE_STATUSES, SEND_CHANNELS
 from services import access, job_control
 from services.errors import NotAllowed, ValidationError
-from services.formatting import format_datetime
+from services.formatting import format_datetime, format_vnd
 
 
 def _label(mapping):
@@ -139,17 +139,32 @@ class JobRunView(SecureModelView):
 
 
 class OutboxView(SecureModelView):
+    """Every message: its channel, cost, status and, on its page, the history of each step."""
+
     resource = "outbox"
     can_create = False
     can_edit = False
     can_delete = False
     action_permissions = {}
-    column_list = ["created_at", "channel", "recipient", "subject", "status", "attempts", "sent_at", "last_error"]
-    column_details_list = column_list + ["body", "next_attempt_at", "dedupe_key", "campaign_id", "customer_id"]
-    column_filters = ["status", "channel", "recipient", "created_at"]
+    details_template = "admin/outbox_details.html"
+    column_list = [
+        "created_at", "channel", "purpose", "recipient", "subject", "status", "attempts", "cost", "sent_at",
+        "last_error",
+    ]  # fmt: skip
+    column_details_list = column_list + [
+        "fallback", "body", "segments", "provider_id", "delivered_at", "next_attempt_at", "dedupe_key", "campaign",
+        "customer",
+    ]  # fmt: skip
+    column_filters = ["status", "channel", "purpose", "recipient", "created_at", "sent_at"]
     column_searchable_list = ["recipient", "subject"]
     column_default_sort = ("id", True)
-    column_formatters = {"status": _label(MESSAGE_STATUSES), "channel": _label(CHANNELS)}
+    column_formatters = {
+        "status": _label(MESSAGE_STATUSES),
+        "channel": _label({**CHANNELS, **SEND_CHANNELS}),
+        "purpose": _label(MESSAGE_PURPOSES),
+        "cost": lambda v, c, m, n: format_vnd(m.cost),
+        "last_error": lambda v, c, m, n: Markup.escape((m.last_error or "")[:300]),
+    }
     column_labels = {
         "created_at": _l("Created"),
         "channel": _l("Channel"),
@@ -161,7 +176,20 @@ class OutboxView(SecureModelView):
         "last_error": _l("Last error"),
         "body": _l("Message"),
         "next_attempt_at": _l("Next attempt"),
+        "purpose": _l("Purpose"),
+        "cost": _l("Cost"),
+        "fallback": _l("Next channels"),
+        "segments": _l("SMS parts"),
+        "provider_id": _l("Provider's message id"),
+        "delivered_at": _l("Delivered"),
+        "dedupe_key": _l("Key"),
+        "campaign": _l("Campaign"),
+        "customer": _l("Customer"),
     }
+
+    def render(self, template, **kwargs):
+        kwargs.setdefault("event_labels", MESSAGE_EVENTS)
+        return super().render(template, **kwargs)
 
 
 def register(admin):

@@ -9,12 +9,10 @@ root); on CI (CI=true) a missing browser fails the run, elsewhere the test is sk
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from models import Complaint, Interaction
 from tests.databases import on_ci
@@ -45,17 +43,6 @@ def chromium() -> str:
     except ImportError:
         _missing("the playwright package is missing (pip install -r requirements-dev.txt)")
     return CHROMIUM
-
-
-@pytest.fixture
-def live_server(app):
-    """The app served by werkzeug on 127.0.0.1 and a free port, in a thread, for this test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture

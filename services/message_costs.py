@@ -88,11 +88,11 @@ def projection(campaign) -> dict:
             first.append((consent, literal(channel)))
     pick = case(*first, else_=literal("")) if first else literal("")
     where = and_(audiences.clause(campaign.audience), rules.audience_clause(order, purpose))
+    # Grouped over a subquery: PostgreSQL does not treat two renderings of a CASE with bound
+    # literals as the same expression, so the grouping names the subquery's columns instead.
+    picked = select(pick.label("channel"), _carrier_case().label("carrier")).where(where).subquery()
     rows = db.session.execute(
-        select(pick.label("channel"), _carrier_case().label("carrier"), func.count())
-        .select_from(Customer)
-        .where(where)
-        .group_by(pick, _carrier_case())
+        select(picked.c.channel, picked.c.carrier, func.count()).group_by(picked.c.channel, picked.c.carrier)
     ).all()
     per: dict[str, dict] = {c: {"channel": c, "messages": 0, "cost": 0} for c in order}
     unreachable = 0

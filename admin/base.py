@@ -9,7 +9,7 @@ role, then the row itself (before and after a change). Forms are Flask-WTF forms
 
 import logging
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, jsonify, make_response, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
@@ -24,18 +24,20 @@ from sqlalchemy.exc import IntegrityError
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.fragments import cached_url_for
+from admin.input_guard import MAX_PAGE, CleanTextForm, SafeInputMixin, pk_value
 from admin.list_rows import FastRowsMixin
 from admin.paging import FastListMixin
 from models import Customer, Product, Team, User, db
 from services import access, audit
 from services.errors import NotAllowed, ValidationError
 from services.formatting import format_date, format_datetime, format_vnd
+from services.input_rules import TERM_MESSAGE, has_control
 from services.search_index import search_condition
-from services.text import fold, search_terms
+from services.text import LIKE_ESCAPE, fold, like_literal, search_terms
 
 
-class SecureForm(BaseForm, FlaskForm):
-    """Flask-Admin's form base with Flask-WTF's CSRF token in every form."""
+class SecureForm(CleanTextForm, BaseForm, FlaskForm):
+    """Flask-Admin's form base with Flask-WTF's CSRF token in every form (and no control characters)."""
 
     class Meta(FlaskForm.Meta):
         csrf = True
@@ -74,12 +76,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return query.filter(lookup_scope(self.model))
 
     def get_one(self, pk):
-        if pk in (None, ""):
-            return None
         column = self.model.__mapper__.primary_key[0]
-        try:
-            pk = column.type.python_type(pk)
-        except (TypeError, ValueError):
+        pk = pk_value(column, pk) if pk not in (None, "") else None
+        if pk is None:
             return None
         with db.session.no_autoflush:
             return db.session.execute(
@@ -88,15 +87,19 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
     def get_list(self, term, offset=0, limit=10):
         query = self.get_query()
+        if has_control(term):
+            abort(make_response(jsonify(error=str(TERM_MESSAGE)), 400))
         if term:
             if hasattr(self.model, "search_text"):
                 condition = search_condition(self.model, search_terms(term), db.engine)
                 if condition is not None:
                     query = query.filter(condition)
             else:
-                query = query.filter(or_(*(f.ilike(f"%{term}%") for f in self._cached_fields)))
+                pattern = f"%{like_literal(term)}%"
+                query = query.filter(or_(*(f.ilike(pattern, escape=LIKE_ESCAPE) for f in self._cached_fields)))
         pk = self.model.__mapper__.primary_key[0]
-        return query.order_by(pk).offset(offset or 0).limit(min(limit or 10, 50)).all()
+        offset = min(max(offset or 0, 0), MAX_PAGE)
+        return query.order_by(pk).offset(offset).limit(min(max(limit or 10, 1), 50)).all()
 
 
 def lookup_scope(model):
@@ -149,7 +152,7 @@ class ScopedRowAction(BaseListRowAction):
         return lambda row_id, row: draw(row_id, row) if row_allowed(action, row) else ""
 
 
-class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
+class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
     resource: str = ""
@@ -319,9 +322,8 @@ class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelV
     def ensure_in_scope(self, ids, action: str) -> None:
         """403 unless every id is a row the user may ``action``."""
         pk = self.model.__mapper__.primary_key[0]
-        try:
-            wanted = {pk.type.python_type(i) for i in ids}
-        except (ValueError, TypeError, NotImplementedError):
+        wanted = {pk_value(pk, i) for i in ids}
+        if None in wanted:
             abort(400)
         if not wanted:
             return
@@ -452,7 +454,8 @@ class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelV
                 audit.record("update", model, changes=changes)
 
     def on_model_delete(self, model):
-        audit.record("delete", model, changes=audit.snapshot(model))
+        snapshot = audit.snapshot(model)
+        audit.record("delete", model, changes={k: v for k, v in snapshot.items() if self.column_visible(k)})
 
     def handle_view_exception(self, exc):
         if isinstance(exc, IntegrityError):

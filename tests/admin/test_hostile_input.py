@@ -40,8 +40,8 @@ def test_control_characters_in_search_filters_and_lookups_of_every_list(app, db,
     before = digest(db)
     for view in _views(app):
         base = f"/admin/{view.endpoint}/"
-        if client.get(base).status_code != 200:
-            continue
+        if client.get(base).status_code != 200 or "index_view" in type(view).__dict__:
+            continue  # a list of its own (the jobs page) reads no search or filter
         for term in ("%00", "an%00", "%01x", "%1B[31m", "%C2%85"):
             html = _clean(client.get(f"{base}?search={term}"), f"{base} search {term}")
             assert CONTROL_VI in html, f"{base} search {term}: no message"
@@ -111,7 +111,9 @@ def test_a_thirty_digit_stock_is_a_field_error(app, db, login_as):
     before = digest(db)
     for stock in ("9" * 30, str(2**31), "-" + "9" * 30):
         html = _clean(
-            client.post("/admin/products/new/", {"sku": "SP-1", "name": "Máy lọc", "price": "1.000.000", "stock": stock}),
+            client.post(
+                "/admin/products/new/", {"sku": "SP-1", "name": "Máy lọc", "price": "1.000.000", "stock": stock}
+            ),
             f"stock {stock}",
         )
         assert "Phải là số" in html, html[:3000]
@@ -201,7 +203,8 @@ def test_a_50_mb_anonymous_post_is_refused_without_being_read(app, db, live_serv
                 "Content-Type: application/x-www-form-urlencoded\r\n"
                 f"Content-Length: {size}\r\n\r\n"
             ).encode()
-            + b"email=" + b"a" * 65_536
+            + b"email="
+            + b"a" * 65_536
         )
         started = time.monotonic()
         answer = b""

@@ -91,7 +91,10 @@ class SafeInputMixin:
         table = getattr(getattr(column, "expression", column), "table", None)
         if key is None or key in self.never_columns:
             return False
-        if table is None or table is self.model.__mapper__.local_table:
+        mapper = self.model.__mapper__
+        if table is None or table is mapper.local_table:
+            if not hasattr(column, "property") and table is not None:  # a Column: its attribute's name
+                key = mapper.get_property_by_column(column).key
             return self.column_visible(key)
         return access.related_column_visible(current_user, table.name, key)
 
@@ -134,12 +137,8 @@ class SafeInputMixin:
         hidden = {i for i, flt in enumerate(self._filters) if not self.filter_visible(flt)}
         if not hidden:
             return groups
-        shown = {}
-        for name, entries in groups.items():
-            kept = [e for e in entries if e.get("index") not in hidden]
-            if kept:
-                shown[name] = kept
-        return type(groups)(shown) if not isinstance(groups, dict) else shown
+        shown = {name: [e for e in entries if e.get("index") not in hidden] for name, entries in groups.items()}
+        return {name: entries for name, entries in shown.items() if entries}
 
     # ---- search: only visible columns; % and _ are plain characters ---------
     def _apply_search(self, query, count_query, joins, count_joins, search):

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy.exc import InvalidRequestError, StatementError
 
 from admin.base import SecureModelView
+from admin.input_guard import SafeInputMixin
 from models import db
 from services import access, audit
 from services import panel as panel_rules
@@ -76,7 +77,7 @@ class PanelModelView(SecureModelView):
 
     def get_one(self, id):
         try:
-            obj = ModelView.get_one(self, id)
+            obj = SafeInputMixin.get_one(self, id)  # an id that cannot be a key never reaches the source
         except (InvalidRequestError, StatementError):
             self.session.rollback()
             return None

@@ -9,7 +9,7 @@ role, then the row itself (before and after a change). Forms are Flask-WTF forms
 
 import logging
 
-from flask import abort, flash, g, jsonify, make_response, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
@@ -18,22 +18,28 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import escape
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.fragments import cached_url_for
-from admin.input_guard import MAX_PAGE, CleanTextForm, SafeInputMixin, pk_value
+from admin.input_guard import (
+    CleanTextForm,
+    SafeInputMixin,
+    lookup_condition,
+    lookup_window,
+    pk_value,
+    refuse_control_term,
+)
 from admin.list_rows import FastRowsMixin
 from admin.paging import FastListMixin
 from models import Customer, Product, Team, User, db
 from services import access, audit
 from services.errors import NotAllowed, ValidationError
 from services.formatting import format_date, format_datetime, format_vnd
-from services.input_rules import TERM_MESSAGE, has_control
 from services.search_index import search_condition
-from services.text import LIKE_ESCAPE, fold, like_literal, search_terms
+from services.text import fold, search_terms
 
 
 class SecureForm(CleanTextForm, BaseForm, FlaskForm):
@@ -87,19 +93,17 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
     def get_list(self, term, offset=0, limit=10):
         query = self.get_query()
-        if has_control(term):
-            abort(make_response(jsonify(error=str(TERM_MESSAGE)), 400))
+        refuse_control_term(term)
         if term:
             if hasattr(self.model, "search_text"):
                 condition = search_condition(self.model, search_terms(term), db.engine)
                 if condition is not None:
                     query = query.filter(condition)
             else:
-                pattern = f"%{like_literal(term)}%"
-                query = query.filter(or_(*(f.ilike(pattern, escape=LIKE_ESCAPE) for f in self._cached_fields)))
+                query = query.filter(lookup_condition(self._cached_fields, term))
         pk = self.model.__mapper__.primary_key[0]
-        offset = min(max(offset or 0, 0), MAX_PAGE)
-        return query.order_by(pk).offset(offset).limit(min(max(limit or 10, 1), 50)).all()
+        offset, limit = lookup_window(offset, limit)
+        return query.order_by(pk).offset(offset).limit(limit).all()
 
 
 def lookup_scope(model):

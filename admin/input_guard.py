@@ -10,7 +10,7 @@ over-long free text in every form field; ``init_input_guard`` turns what still s
 
 import logging
 
-from flask import flash, jsonify, render_template, request
+from flask import abort, flash, jsonify, make_response, render_template, request
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.model import filters as model_filters
 from flask_babel import gettext as _
@@ -74,6 +74,28 @@ def pk_value(column, raw):
         return python_type(raw)
     except (TypeError, ValueError):
         return None
+
+
+def refuse_control_term(term) -> None:
+    """A lookup's term with a control character: 400 with the message, as JSON (the field's script shows it)."""
+    if has_control(term):
+        abort(make_response(jsonify(error=str(TERM_MESSAGE)), 400))
+
+
+def lookup_condition(fields, term: str):
+    """A relationship lookup's ``term`` in any of ``fields`` the user may see, ``%`` and ``_`` literally."""
+    pattern = f"%{like_literal(term)}%"
+    shown = [f for f in fields if access.related_column_visible(current_user, *_table_and_key(f))]
+    return or_(*(f.ilike(pattern, escape=LIKE_ESCAPE) for f in shown)) if shown else false()
+
+
+def _table_and_key(field) -> tuple[str, str]:
+    return getattr(field, "expression", field).table.name, field.key
+
+
+def lookup_window(offset, limit) -> tuple[int, int]:
+    """A lookup's (offset, limit), clamped: no negative or 30-digit OFFSET reaches the database."""
+    return min(max(offset or 0, 0), MAX_PAGE), min(max(limit or 10, 1), 50)
 
 
 class SafeInputMixin:

@@ -165,7 +165,7 @@ CHILD_ROWS = {OrderLine: (Order, OrderLine.order_id), BudgetLine: (Budget, Budge
 LABEL_COLUMNS = {"staff": ("name", "email"), "team": ("name",)}
 """Columns of a row that anyone shown a reference to it sees anyway (its label: "Lan <lan@cskh.vn>")."""
 SECRET_COLUMNS = ("password_hash", "session_token")
-TABLE_RESOURCES = {model.__tablename__: name for name, model in MODELS.items()}
+TABLE_RESOURCES = {model.__tablename__: name for model, name in RESOURCE_OF_MODEL.items()}
 
 MANAGED_ROLES = {"head": ("agent", "lead"), "admin": ("agent", "lead", "head", "admin")}
 """Whose accounts a role may deactivate or hand over: the matrix's "handover" and "edit" on staff are

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from models import Customer
-from services import imports
+from services import import_files, imports
 from services.errors import ValidationError
 from tests.admin.test_permissions import digest
 from tests.factories import make_user
@@ -100,26 +100,26 @@ def test_an_xlsx_bomb_fails_fast_with_a_clear_error(app, db, login_as):
 
 
 def test_a_workbook_that_unpacks_too_far_is_refused_before_reading(app, db, monkeypatch, tmp_path):
-    monkeypatch.setattr(imports, "XLSX_MAX_UNCOMPRESSED", 1024 * 1024)
+    monkeypatch.setattr(import_files, "XLSX_MAX_UNCOMPRESSED", 1024 * 1024)
     path = tmp_path / "big.xlsx"
     path.write_bytes(xlsx_bomb(100_000))
     with pytest.raises(ValidationError) as caught:
-        imports.read_table(path)
+        import_files.read_table(path)
     assert "MB" in str(caught.value.errors["file"][0])
 
 
 def test_rows_are_read_one_at_a_time_and_reading_stops_at_the_limit(app, db, monkeypatch, tmp_path):
-    monkeypatch.setattr(imports, "MAX_ROWS", 100)
-    monkeypatch.setattr(imports, "MAX_SCANNED_ROWS", 200)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 100)
+    monkeypatch.setattr(import_files, "MAX_SCANNED_ROWS", 200)
     read = []
-    original = imports._read_csv
+    original = import_files._read_csv
 
     def counting(text_):
         for row in original(text_):
             read.append(row)
             yield row
 
-    monkeypatch.setattr(imports, "_read_csv", counting)
+    monkeypatch.setattr(import_files, "_read_csv", counting)
     path = tmp_path / "dai.csv"
     path.write_text(HEADER + "".join(f"Khách {i},09{i:08d},\n" for i in range(10_000)), encoding="utf-8")
     lead = make_user("lead")

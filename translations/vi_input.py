@@ -20,7 +20,6 @@ VI = {
     "The file is too large.": "Tệp quá lớn.",
     "The file could not be read as %(codec)s.": "Không đọc được tệp theo bảng mã %(codec)s.",
     "The workbook unpacks to more than %(n)d MB; split it into smaller files.": "Tệp XLSX khi giải nén lớn hơn %(n)d MB; hãy chia thành các tệp nhỏ hơn.",
-    "The sheet has more than %(n)d columns.": "Trang tính có hơn %(n)d cột.",
     "Longer than %(n)d characters.": "Dài hơn %(n)d ký tự.",
     "The file was read as %(encoding)s.": "Tệp được đọc theo bảng mã %(encoding)s.",
 }

@@ -181,3 +181,16 @@ def test_customer_delete_snapshot_keeps_no_secret(app, db, login_as):
     assert response.status_code == 302
     deleted = db.session.scalar(select(AuditLog).where(AuditLog.action == "delete"))
     assert "Khách xóa" in deleted.changes and "search_text" not in deleted.changes
+
+
+def test_a_lookup_searches_only_fields_the_user_may_see(app, db):
+    from admin.input_guard import lookup_condition
+    from models import User
+
+    agent, head = make_user("agent"), make_user("head")
+    db.session.commit()
+    for user, phone_searched in ((agent, False), (head, True)):
+        with app.test_request_context("/admin/"):
+            login_user(user)
+            sql = str(lookup_condition([User.name, User.phone], "0912").compile())
+        assert "users.name" in sql and ("users.phone" in sql) == phone_searched, sql

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from config import Config, select_config
 from extensions import babel, csrf, db, login_manager, migrate
+from services import clean_writes
 
 
 def create_app(config: type[Config] | dict | str | None = None) -> Flask:
@@ -28,16 +29,19 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    clean_writes.install()
 
     from admin import init_admin
     from admin.auth import init_auth
     from admin.i18n import init_i18n
+    from admin.input_guard import init_input_guard
     from admin.public import init_public
     from admin.security import init_security
     from cli import init_cli
 
     init_i18n(app, babel)
     init_security(app)
+    init_input_guard(app)
     init_auth(app, login_manager)
     init_admin(app)
     init_public(app)

@@ -8,15 +8,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
+from admin.input_guard import CleanTextForm
 from models import db
-from services import audit
-from services.auth import LoginFailed, TooManyAttempts, authenticate, load_user
+from services.auth import LoginFailed, TooManyAttempts, authenticate, load_user, log_out
 from services.safe_redirect import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CleanTextForm, FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(message=_l("This field is required."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("This field is required."))])
     remember = BooleanField(_l("Remember me for 14 days"))
@@ -52,7 +52,7 @@ def login():
 def logout():
     if not LogoutForm().validate_on_submit():
         abort(400)
-    audit.record("logout", current_user._get_current_object())
+    log_out(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()

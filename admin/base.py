@@ -18,12 +18,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import escape
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.fragments import cached_url_for
+from admin.input_guard import (
+    CleanTextForm,
+    SafeInputMixin,
+    lookup_condition,
+    lookup_window,
+    pk_value,
+    refuse_control_term,
+)
 from admin.list_rows import FastRowsMixin
 from admin.paging import FastListMixin
 from models import Customer, Product, Team, User, db
@@ -34,8 +42,8 @@ from services.search_index import search_condition
 from services.text import fold, search_terms
 
 
-class SecureForm(BaseForm, FlaskForm):
-    """Flask-Admin's form base with Flask-WTF's CSRF token in every form."""
+class SecureForm(CleanTextForm, BaseForm, FlaskForm):
+    """Flask-Admin's form base with Flask-WTF's CSRF token in every form (and no control characters)."""
 
     class Meta(FlaskForm.Meta):
         csrf = True
@@ -74,12 +82,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return query.filter(lookup_scope(self.model))
 
     def get_one(self, pk):
-        if pk in (None, ""):
-            return None
         column = self.model.__mapper__.primary_key[0]
-        try:
-            pk = column.type.python_type(pk)
-        except (TypeError, ValueError):
+        pk = pk_value(column, pk) if pk not in (None, "") else None
+        if pk is None:
             return None
         with db.session.no_autoflush:
             return db.session.execute(
@@ -88,15 +93,17 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
     def get_list(self, term, offset=0, limit=10):
         query = self.get_query()
+        refuse_control_term(term)
         if term:
             if hasattr(self.model, "search_text"):
                 condition = search_condition(self.model, search_terms(term), db.engine)
                 if condition is not None:
                     query = query.filter(condition)
             else:
-                query = query.filter(or_(*(f.ilike(f"%{term}%") for f in self._cached_fields)))
+                query = query.filter(lookup_condition(self._cached_fields, term))
         pk = self.model.__mapper__.primary_key[0]
-        return query.order_by(pk).offset(offset or 0).limit(min(limit or 10, 50)).all()
+        offset, limit = lookup_window(offset, limit)
+        return query.order_by(pk).offset(offset).limit(limit).all()
 
 
 def lookup_scope(model):
@@ -149,7 +156,7 @@ class ScopedRowAction(BaseListRowAction):
         return lambda row_id, row: draw(row_id, row) if row_allowed(action, row) else ""
 
 
-class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
+class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
     resource: str = ""
@@ -319,9 +326,8 @@ class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelV
     def ensure_in_scope(self, ids, action: str) -> None:
         """403 unless every id is a row the user may ``action``."""
         pk = self.model.__mapper__.primary_key[0]
-        try:
-            wanted = {pk.type.python_type(i) for i in ids}
-        except (ValueError, TypeError, NotImplementedError):
+        wanted = {pk_value(pk, i) for i in ids}
+        if None in wanted:
             abort(400)
         if not wanted:
             return
@@ -452,7 +458,8 @@ class SecureModelView(FastListMixin, FastRowsMixin, StreamingExportMixin, ModelV
                 audit.record("update", model, changes=changes)
 
     def on_model_delete(self, model):
-        audit.record("delete", model, changes=audit.snapshot(model))
+        snapshot = audit.snapshot(model)
+        audit.record("delete", model, changes={k: v for k, v in snapshot.items() if self.column_visible(k)})
 
     def handle_view_exception(self, exc):
         if isinstance(exc, IntegrityError):

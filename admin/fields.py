@@ -9,9 +9,12 @@ from flask_admin.model import filters as model_filters
 from flask_admin.model.form import converts
 from flask_babel import lazy_gettext as _l
 from wtforms import fields
+from wtforms.validators import NumberRange
 
+from admin.input_guard import STRING_FILTERS
 from services.errors import ValidationError
 from services.formatting import local_tz
+from services.input_rules import int_range, out_of_range_message
 from services.validation import parse_amount
 
 
@@ -84,6 +87,16 @@ class MoneyField(fields.StringField):
 
 
 class CSKHModelConverter(AdminModelConverter):
+    @converts("Integer")
+    def handle_integer_types(self, column, field_args, **extra):
+        _add_range(column, field_args)
+        return super().handle_integer_types(column=column, field_args=field_args, **extra)
+
+    @converts("Numeric")
+    def handle_decimal_types(self, column, field_args, **extra):
+        _add_range(column, field_args)
+        return super().handle_decimal_types(column=column, field_args=field_args, **extra)
+
     @converts("UTCDateTime")
     def convert_utc_datetime(self, field_args, **extra):
         return LocalDateTimeField(**field_args)
@@ -92,6 +105,14 @@ class CSKHModelConverter(AdminModelConverter):
     def convert_date(self, field_args, **extra):
         field_args.pop("widget", None)
         return VNDateField(**field_args)
+
+
+def _add_range(column, field_args) -> None:
+    """A number field refuses what its column cannot hold (a 30-digit stock) before the database sees it."""
+    bounds = int_range(column.type)
+    if bounds is not None:
+        message = out_of_range_message(*bounds)
+        field_args.setdefault("validators", []).append(NumberRange(min=bounds[0], max=bounds[1], message=message))
 
 
 def _local_clean(value: str) -> datetime:
@@ -139,6 +160,7 @@ class LocalBetween(sqla_filters.DateTimeBetweenFilter):
 
 
 class CSKHFilterConverter(sqla_filters.FilterConverter):
+    strings = STRING_FILTERS
     local_datetime_filters = (LocalEqual, LocalGreater, LocalSmaller, LocalBetween, sqla_filters.FilterEmpty)
 
     @model_filters.convert("utcdatetime")

@@ -315,10 +315,9 @@ def _keyset_after(pk):
     raw = request.args.get(KEYSET_ARG)
     if raw in (None, ""):
         return None
-    try:
-        return pk.type.python_type(raw)
-    except (TypeError, ValueError, NotImplementedError):
-        return None
+    from admin.input_guard import pk_value
+
+    return pk_value(pk, raw)
 
 
 def keyset_condition(column, desc: bool, pk, after):

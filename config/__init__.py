@@ -43,6 +43,10 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "3"))
     OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "60"))
     IMPORT_FOLDER = os.environ.get("IMPORT_FOLDER")  # default: instance/imports
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+    """Largest import file; a request may be 1 MB more (the form around it)."""
+    MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+    """Werkzeug refuses a longer request with 413 from its Content-Length, before reading the body."""
 
     # ---- care message channels (docs/channels.md) ----
     CHANNEL_TIMEOUT_SECONDS = float(os.environ.get("CHANNEL_TIMEOUT_SECONDS", "10"))

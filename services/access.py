@@ -165,6 +165,34 @@ CHILD_ROWS = {OrderLine: (Order, OrderLine.order_id), BudgetLine: (Budget, Budge
 """Rows that belong to a parent row: in scope exactly when their parent is."""
 
 
+LABEL_COLUMNS = {"staff": ("name", "email"), "team": ("name",)}
+"""Columns of a row that anyone shown a reference to it sees anyway (its label: "Lan <lan@cskh.vn>")."""
+SECRET_COLUMNS = ("password_hash", "session_token")
+TABLE_RESOURCES = {model.__tablename__: name for model, name in RESOURCE_OF_MODEL.items()}
+
+MANAGED_ROLES = {"head": ("agent", "lead"), "admin": ("agent", "lead", "head", "admin")}
+"""Whose accounts a role may deactivate or hand over: the matrix's "handover" and "edit" on staff are
+also bounded by the target's role (the head never acts on the administrator), and nobody acts on themselves."""
+
+
+def related_column_visible(user, table_name: str, key: str) -> bool:
+    """May ``user`` see ``key`` of a row of ``table_name`` reached through a relationship (a filter on "owner")?"""
+    if key in SECRET_COLUMNS:
+        return False
+    resource = TABLE_RESOURCES.get(table_name)
+    if resource is None:
+        return False
+    return key in LABEL_COLUMNS.get(resource, ()) or allowed(user, resource, "view")
+
+
+def may_manage(user, target) -> bool:
+    """May ``user`` deactivate, hand over or change the role of the account ``target``?"""
+    role = role_of(user)
+    if role is None or target is None or getattr(target, "id", None) == getattr(user, "id", None):
+        return False
+    return target.role in MANAGED_ROLES.get(role, ())
+
+
 def _team_of(user) -> int | None:
     return getattr(user, "team_id", None)
 

@@ -7,6 +7,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from models import AuditLog, db
+from services.input_rules import CONTROL
 
 
 def _jsonable(value):
@@ -17,6 +18,11 @@ def _jsonable(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def _printable(text: str | None) -> str | None:
+    """The log keeps what was attempted, hostile input included, with control characters made visible (U+FFFD)."""
+    return CONTROL.sub("\ufffd", text) if isinstance(text, str) else text
 
 
 def client_ip() -> str | None:
@@ -54,16 +60,18 @@ def record(
         and all(isinstance(v, tuple | list) and len(v) == 2 for v in changes.values())
     ):
         changes = {k: [_jsonable(a), _jsonable(b)] for k, (a, b) in changes.items()}
+    if changes:
+        changes = json.dumps(changes, ensure_ascii=False, default=_jsonable)
     row = AuditLog(
         user_id=getattr(user, "id", None),
-        actor=actor or getattr(user, "email", None),
+        actor=(_printable(actor or getattr(user, "email", None)) or "")[:254] or None,
         team_id=team_id,
         ip=client_ip(),
         action=action,
         object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        changes=json.dumps(changes, ensure_ascii=False, default=_jsonable) if changes else None,
-        detail=detail,
+        object_id=_printable(str(object_id))[:60] if object_id is not None else None,
+        changes=_printable(changes) or None,
+        detail=_printable(detail),
     )
     (session or db.session).add(row)
     return row

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from models import AuditLog, User, db, utcnow
+from models.staff import new_session_token
 from services import audit
 from services.errors import CSKHError
 from services.passwords import verify_password
@@ -56,6 +57,12 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
     audit.record("login", user, user=user)
     db.session.commit()
     return user
+
+
+def log_out(user: User) -> None:
+    """End every session of ``user``: a copied ``session`` or remember-me cookie stops working (audited)."""
+    user.session_token = new_session_token()
+    audit.record("logout", user, user=user)
 
 
 def load_user(token: str) -> User | None:

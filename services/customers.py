@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from models import Customer, User, db
 from models.choices import CUSTOMER_TYPES, POTENTIAL_LEVELS
-from services import validation
+from services import access, validation
 from services.errors import ValidationError
 from services.text import digits, fold
 
@@ -15,6 +15,22 @@ def search_text_for(name: str | None, phone: str | None, email: str | None, alt_
     a word is found from its start (services.search_index.search_condition)."""
     parts = [fold(name), (email or "").lower(), digits(phone), digits(alt_phone)]
     return (" " + " ".join(p for p in parts if p))[:400]
+
+
+def default_owner(user) -> User | None:
+    """Who a new customer's form proposes as owner: an agent looks after what they create."""
+    return user if access.scope_name(user, "customer", "create") == "own" else None
+
+
+def check_owner(user, customer: Customer, action: str = "create") -> None:
+    """An agent may only create (or keep) customers they own: say so on the owner field, not as a bare 403."""
+    if access.scope_name(user, "customer", action) != "own":
+        return
+    owner_id = customer.owner.id if customer.owner is not None else customer.owner_id
+    if owner_id != user.id:
+        raise ValidationError(
+            {"owner": [_l("You can only add customers you look after yourself: choose yourself as the owner.")]}
+        )
 
 
 def prepare(customer: Customer, session=None) -> Customer:

@@ -8,8 +8,6 @@ adds either every good row (mode ``good_rows``) or nothing when any row is bad
 are the spreadsheet's: the header is line 1, the first data row line 2.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,14 +21,16 @@ from models import Customer, Product, User, db
 from models.choices import CUSTOMER_TYPES, POTENTIAL_LEVELS
 from services import access, audit, validation
 from services import customers as customer_rules
+from services import import_files as files
 from services.errors import NotAllowed, ValidationError
+from services.import_files import EXTENSIONS, MAX_ROWS, read_table  # noqa: F401 - this module's interface too
+from services.input_rules import CONTROL_MESSAGE, MAX_TEXT_CHARS, has_control
 from services.products import search_text_for as product_search_text
-from services.text import fold
+from services.text import fold, nfc
 
 KINDS = ("customer", "product")
 MODES = ("all_or_nothing", "good_rows")
-EXTENSIONS = ("csv", "xlsx")
-MAX_ROWS = 50_000
+MAX_CELL_CHARS = MAX_TEXT_CHARS
 
 # field -> accepted column titles (compared unaccented and lower case)
 HEADERS = {
@@ -122,6 +122,8 @@ class ImportReport:
     columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     mode: str | None = None
+    encoding: str | None = None
+    """How a CSV's text was read ("UTF-8", "UTF-16", "Windows-1258"…), said on the preview."""
     created: int = 0
     committed: bool = False
 
@@ -138,46 +140,6 @@ class ImportReport:
         return {"rows": len(self.rows), "good": len(self.good), "bad": len(self.bad), "created": self.created}
 
 
-# ---- reading a file -----------------------------------------------------
-def read_table(path: str | Path) -> list[list[object]]:
-    """Every row of the file's first sheet (XLSX) or of the CSV (UTF-8 or Windows-1258, , ; or tab)."""
-    path = Path(path)
-    ext = path.suffix.lower().lstrip(".")
-    if ext == "xlsx":
-        return _read_xlsx(path)
-    if ext == "csv":
-        return _read_csv(path.read_bytes())
-    raise ValidationError({"file": [_l("Only CSV and XLSX files can be imported.")]})
-
-
-def _read_csv(data: bytes) -> list[list[object]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1258", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-
-
-def _read_xlsx(path: Path) -> list[list[object]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError({"file": [_l("The file is not a valid XLSX workbook.")]}) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
 def _cell_text(value) -> str:
     """A cell as the text a person typed: 912345678.0 -> "912345678", a date -> dd/mm/yyyy."""
     if value is None:
@@ -188,7 +150,7 @@ def _cell_text(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return nfc(str(value).strip())
 
 
 def map_headers(header: list[object], kind: str) -> tuple[dict[int, str], list[str], list[str]]:
@@ -207,31 +169,56 @@ def map_headers(header: list[object], kind: str) -> tuple[dict[int, str], list[s
     return mapping, ignored, missing
 
 
-def parse(path: str | Path, kind: str) -> tuple[ImportReport, list[tuple[int, dict[str, object]]]]:
-    """The report shell (file errors, columns) and each non-blank data row as (line, {field: raw})."""
+def parse(path: str | Path, kind: str) -> tuple[ImportReport, list[tuple[int, dict[str, object], list]]]:
+    """The report shell (file errors, columns, encoding) and each non-blank data row as
+    (line, {field: raw}, problems): rows are read one at a time and reading stops at the row limit."""
     if kind not in KINDS:
         raise ValueError(kind)
     report = ImportReport(kind=kind)
     table = read_table(path)
-    header_at = next((i for i, row in enumerate(table) if any(_cell_text(c) for c in row)), None)
-    if header_at is None:
+    report.encoding = table.encoding
+    line, header = 0, None
+    for line, row in enumerate(table.rows, start=1):
+        if any(_cell_text(c) for c in row):
+            header = row
+            break
+        if line > files.MAX_SCANNED_ROWS:
+            break
+    if header is None:
         report.file_errors.append(_l("The file is empty."))
         return report, []
-    mapping, report.ignored_columns, missing = map_headers(table[header_at], kind)
+    mapping, report.ignored_columns, missing = map_headers(header, kind)
     report.columns = [mapping[i] for i in sorted(mapping)]
     if missing:
         names = ", ".join(str(FIELD_LABELS.get(m, m)) for m in missing)
-        report.file_errors.append(_l("Line %(line)d: missing column(s): %(names)s.", line=header_at + 1, names=names))
+        report.file_errors.append(_l("Line %(line)d: missing column(s): %(names)s.", line=line, names=names))
         return report, []
     rows = []
-    for offset, row in enumerate(table[header_at + 1 :], start=header_at + 2):
+    for offset, row in enumerate(table.rows, start=line + 1):
         raw = {name: row[i] if i < len(row) else None for i, name in mapping.items()}
         if any(_cell_text(v) for v in raw.values()):
-            rows.append((offset, raw))
-    if len(rows) > MAX_ROWS:
-        report.file_errors.append(_l("The file has more than %(n)d rows; split it into smaller files.", n=MAX_ROWS))
-        return report, []
+            rows.append((offset, *_checked_cells(raw)))
+        if len(rows) > files.MAX_ROWS or offset > files.MAX_SCANNED_ROWS:
+            report.file_errors.append(
+                _l("The file has more than %(n)d rows; split it into smaller files.", n=files.MAX_ROWS)
+            )
+            return report, []
     return report, rows
+
+
+def _checked_cells(raw: dict) -> tuple[dict, list]:
+    """A row's cells, an over-long or control-character cell blanked, and its problems (field, message)."""
+    problems = []
+    for name, value in raw.items():
+        if not isinstance(value, str):
+            continue
+        if len(value) > MAX_CELL_CHARS:
+            problems.append((name, _l("Longer than %(n)d characters.", n=MAX_CELL_CHARS)))
+            raw[name] = ""
+        elif has_control(value):
+            problems.append((name, CONTROL_MESSAGE))
+            raw[name] = ""
+    return raw, problems
 
 
 # ---- checking rows ------------------------------------------------------
@@ -378,7 +365,8 @@ def resolve_owner(user, owner_id) -> tuple[int | None, int | None]:
         raise NotAllowed()
     if owner_id in (None, ""):
         return None, getattr(user, "team_id", None)
-    owner = db.session.get(User, int(owner_id))
+    text = str(owner_id).strip()
+    owner = db.session.get(User, int(text)) if text.isdigit() and len(text) <= 18 else None
     if owner is None or not owner.active:
         raise ValidationError({"owner": [_l("Choose an active staff member.")]})
     if scope != "all" and owner.team_id != user.team_id:
@@ -395,10 +383,21 @@ def preview(path: str | Path, kind: str, user, owner_id=None) -> ImportReport:
     seen: dict[str, int] = {}
     if kind == "customer":
         owner, team = resolve_owner(user, owner_id)
-        report.rows = [check_customer(line, raw, seen, owner, team, session) for line, raw in rows]
+        report.rows = [
+            _with(problems, check_customer(line, raw, seen, owner, team, session)) for line, raw, problems in rows
+        ]
     else:
-        report.rows = [check_product(line, raw, seen, session) for line, raw in rows]
+        report.rows = [_with(problems, check_product(line, raw, seen, session)) for line, raw, problems in rows]
     return report
+
+
+def _with(problems: list, outcome: RowOutcome) -> RowOutcome:
+    """The row's reading problems first; a field already blamed for them is not blamed again."""
+    if problems:
+        blamed = {name for name, _m in problems}
+        outcome.errors = problems + [(n, m) for n, m in outcome.errors if n not in blamed]
+        outcome.obj = None
+    return outcome
 
 
 def run(path: str | Path, kind: str, mode: str, user, owner_id=None, source_name: str = "") -> ImportReport:

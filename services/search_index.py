@@ -19,6 +19,8 @@ from collections import Counter
 
 from sqlalchemy import and_, inspect, literal_column, select, table, text
 
+from services.text import LIKE_ESCAPE, like_literal
+
 FTS_TABLE = "customers_fts"
 TRIGRAM = 3
 """FTS5's trigram tokenizer cannot match shorter terms: those stay ``LIKE``."""
@@ -95,10 +97,13 @@ def has_fts(engine) -> bool:
 
 
 def term_condition(model, term: str):
-    """A word matches from its start ("an" finds "An" but not "Văn"); digits match anywhere in a phone."""
+    """A word matches from its start ("an" finds "An" but not "Văn"); digits match anywhere in a phone.
+
+    ``%`` and ``_`` in a term are plain characters, so every database finds the same rows.
+    """
     if term.isdigit():
         return model.search_text.like(f"%{term}%")
-    return model.search_text.like(f"% {term}%")
+    return model.search_text.like(f"% {like_literal(term)}%", escape=LIKE_ESCAPE)
 
 
 def search_condition(model, terms: list[str], engine=None):

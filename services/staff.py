@@ -1,19 +1,72 @@
 """Staff accounts: creation, password changes that end sessions, and the leaver hand-over."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, inspect, select, update
 
 from models import Appointment, Complaint, Customer, Team, User, db, utcnow
 from models.choices import ROLES
 from models.staff import new_session_token
-from services import audit, validation
+from services import access, audit, validation
 from services.errors import NotAllowed, ValidationError
 from services.passwords import hash_password
 
 
-def prepare(user: User, new_password: str | None = None, is_created: bool = False, session=None) -> User:
+class NotYourTarget(NotAllowed):
+    default = _l("You may not deactivate or hand over this account.")
+
+
+def check_target(actor: User, target: User) -> None:
+    """Raise NotAllowed unless ``actor`` may deactivate or hand over ``target`` (services.access.MANAGED_ROLES)."""
+    if actor is not None and target is not None and actor.id == target.id:
+        raise NotYourTarget(_l("You cannot deactivate or hand over your own account."))
+    if not access.may_manage(actor, target):
+        raise NotYourTarget(_l("Only an administrator can deactivate or hand over this account."))
+
+
+def check_not_last_admin(target: User, session=None) -> None:
+    """Raise ValidationError when ``target`` is the only active administrator (nobody could manage staff after)."""
+    session = session or db.session
+    others = session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True), User.id != target.id)
+    )
+    if not others:
+        raise ValidationError({"active": [_l("The last active administrator cannot be deactivated or lose the role.")]})
+
+
+def _loses_access(user: User) -> tuple[bool, bool]:
+    """(is being deactivated, was an active administrator) for an existing account being saved."""
+    state = inspect(user)
+    if state.transient or state.pending:
+        return False, False
+    was_active = _before(state, "active", user.active)
+    was_role = _before(state, "role", user.role)
+    deactivated = bool(was_active) and user.active is False
+    demoted = was_role != user.role
+    return deactivated or demoted, bool(was_active) and was_role == "admin"
+
+
+def _before(state, key, current):
+    history = state.attrs[key].history
+    return history.deleted[0] if history.deleted else current
+
+
+def prepare(
+    user: User, new_password: str | None = None, is_created: bool = False, session=None, actor: User | None = None
+) -> User:
+    """Validate and normalise an account; deactivating it or changing its role follows ``check_target``
+    (when ``actor`` is given) and never removes the last active administrator."""
     session = session or db.session
     errors: dict[str, list] = {}
+    if not is_created:
+        loses, was_admin = _loses_access(user)
+        if loses and actor is not None:
+            try:
+                check_target(actor, user)
+            except NotAllowed as exc:
+                errors.setdefault("active" if user.active is False else "role", []).append(exc.message)
+        if loses and was_admin and not errors:
+            with session.no_autoflush:
+                check_not_last_admin(user, session)
     try:
         user.email = validation.normalize_email(user.email, "email", required=True)
     except ValidationError as exc:
@@ -57,8 +110,11 @@ def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[
     """Deactivate ``leaver`` and give all their customers, open complaints and future
     appointments to ``successor`` in one transaction, so nothing is lost (seed 003)."""
     session = session or db.session
-    if actor.role not in ("admin", "head"):
+    if not access.allowed(actor, "staff", "handover"):
         raise NotAllowed()
+    check_target(actor, leaver)
+    if leaver.role == "admin" and leaver.active:
+        check_not_last_admin(leaver, session)
     if leaver.id == successor.id:
         raise ValidationError({"successor": [_l("Choose another person to take over.")]})
     if not successor.active or successor.role not in ("agent", "lead", "head"):

@@ -1,6 +1,8 @@
 """Customers: list, search without diacritics, filters, create and edit; details is the 360 page."""
 
+from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from admin.base import SecureModelView
 from admin.views.customers_360 import Customer360Mixin
@@ -96,7 +98,14 @@ class CustomerView(Customer360Mixin, SecureModelView):
         "last_contact_at",
     ]
 
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        if request.method == "GET" and "owner" in form and form.owner.data is None:
+            form.owner.data = customer_rules.default_owner(current_user._get_current_object())
+        return form
+
     def apply_rules(self, form, model, is_created):
+        customer_rules.check_owner(current_user, model, "create" if is_created else "edit")
         customer_rules.prepare(model)
 
 

@@ -23,11 +23,15 @@ from services import access
 from services import imports as import_rules
 from services.errors import NotAllowed, ValidationError
 
-MAX_BYTES = 10 * 1024 * 1024
 PREVIEW_ROWS = 200
 """Rows shown in the preview table; every error is listed whatever the file's size."""
 KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def max_bytes() -> int:
+    """The largest import file (``MAX_UPLOAD_MB``); the whole request is capped by ``MAX_CONTENT_LENGTH``."""
+    return current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
 
 
 class ImportView(BaseView):
@@ -72,7 +76,7 @@ class ImportView(BaseView):
         token = secrets.token_urlsafe(18)
         path = self.folder() / f"{current_user.id}-{token}.{ext}"
         upload.save(path)
-        if path.stat().st_size > MAX_BYTES:
+        if path.stat().st_size > max_bytes():
             path.unlink(missing_ok=True)
             abort(413)
         return token, ext
@@ -112,7 +116,7 @@ class ImportView(BaseView):
             owners=self._owners(),
             labels=import_rules.FIELD_LABELS,
             headers=import_rules.HEADERS[self.kind],
-            max_mb=MAX_BYTES // (1024 * 1024),
+            max_mb=current_app.config["MAX_UPLOAD_MB"],
             **context,
         )
 
@@ -122,7 +126,6 @@ class ImportView(BaseView):
 
     @expose("/preview/", methods=("POST",))
     def preview(self):
-        request.max_content_length = MAX_BYTES + 64 * 1024
         saved = self._save_upload()
         if saved is None:
             return redirect(url_for(".index"))

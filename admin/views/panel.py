@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy.exc import InvalidRequestError, StatementError
 
 from admin.base import SecureModelView
+from admin.input_guard import SafeInputMixin
 from models import db
 from services import access, audit
 from services import panel as panel_rules
@@ -52,12 +53,18 @@ class PanelModelView(SecureModelView):
         editable = [attr(c) for c in config.editable]
         creatable_pk = [k for k, c in zip(pk, table.table.primary_key.columns, strict=True) if not _autoincrement(c)]
         self.form_columns = creatable_pk + [k for k in editable if k not in creatable_pk]
+        self.shown_columns = frozenset(self.column_list) | set(editable) | set(pk)
+        """What the configuration shows (its column_list, the editable columns and the key): the one rule
+        for details, exports, filters, search, forms and audit snapshots (``column_visible``)."""
         super().__init__(table.model, **kwargs)
         self.session = table.source.session  # the source's scoped session, not CSKH's
 
     # ---- permissions and scope from the configuration --------------------
     def _allowed(self, action: str) -> bool:
         return panel_rules.allowed(current_user, self.panel_table, action)
+
+    def column_visible(self, name: str) -> bool:
+        return name in self.shown_columns and super().column_visible(name)
 
     def is_accessible(self) -> bool:
         return self._allowed("view")
@@ -70,7 +77,7 @@ class PanelModelView(SecureModelView):
 
     def get_one(self, id):
         try:
-            obj = ModelView.get_one(self, id)
+            obj = SafeInputMixin.get_one(self, id)  # an id that cannot be a key never reaches the source
         except (InvalidRequestError, StatementError):
             self.session.rollback()
             return None
@@ -107,7 +114,7 @@ class PanelModelView(SecureModelView):
 
     # ---- changes: scope after the change, audit in the CSKH database ----
     def _snapshot(self, model) -> dict:
-        return {key: getattr(model, key, None) for key in self.panel_table.keys.values()}
+        return {key: getattr(model, key, None) for key in self.panel_table.keys.values() if self.column_visible(key)}
 
     def update_model(self, form, model):
         g.panel_before = self._snapshot(model)

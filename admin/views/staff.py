@@ -1,6 +1,6 @@
 """Staff accounts and teams (the administrator manages them; the head reads)."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,11 +9,12 @@ from sqlalchemy import select
 from wtforms import PasswordField
 
 from admin.base import SecureModelView
+from admin.input_guard import pk_value
 from models import Team, User, db
 from models.choices import ROLES, choices
 from services import access
 from services import staff as staff_rules
-from services.errors import ValidationError
+from services.errors import NotAllowed, ValidationError
 
 
 class StaffView(SecureModelView):
@@ -44,14 +45,22 @@ class StaffView(SecureModelView):
     def can_handover(self) -> bool:
         return access.allowed(current_user, "staff", "handover")
 
+    def may_hand_over(self, user) -> bool:
+        """Whether the hand-over button is shown for ``user`` (the same rule the screen enforces)."""
+        return self.can_handover and access.may_manage(current_user, user)
+
     @expose("/handover/", methods=("GET", "POST"))
     def handover_view(self):
         """Deactivate a leaver and hand all their work to a successor in one step."""
         if not access.allowed(current_user, "staff", "handover"):
             abort(403)
-        leaver = db.session.get(User, request.values.get("id", type=int) or 0)
+        leaver = db.session.get(User, pk_value(User.id, request.values.get("id")) or 0)
         if leaver is None:
             abort(404)
+        try:
+            staff_rules.check_target(current_user._get_current_object(), leaver)
+        except NotAllowed as exc:
+            return render_template("errors/error.html", code=403, message=str(exc.message)), 403
         candidates = db.session.scalars(
             select(User)
             .where(User.active.is_(True), User.id != leaver.id, User.role.in_(("agent", "lead", "head")))
@@ -59,7 +68,7 @@ class StaffView(SecureModelView):
         ).all()
         errors = []
         if request.method == "POST":
-            successor = db.session.get(User, request.form.get("successor_id", type=int) or 0)
+            successor = db.session.get(User, pk_value(User.id, request.form.get("successor_id")) or 0)
             try:
                 if successor is None:
                     raise ValidationError({"successor": [_l("Choose another person to take over.")]})
@@ -84,7 +93,10 @@ class StaffView(SecureModelView):
 
     def apply_rules(self, form, model, is_created):
         staff_rules.prepare(
-            model, new_password=form.new_password.data if "new_password" in form else None, is_created=is_created
+            model,
+            new_password=form.new_password.data if "new_password" in form else None,
+            is_created=is_created,
+            actor=current_user._get_current_object(),
         )
 
 

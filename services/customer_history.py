@@ -8,10 +8,12 @@ for that section's resource; the sections are one ``UNION ALL`` laid out on shar
 come back as small read-only rows whose attributes are named as on the models.
 """
 
+import copy
 from collections import namedtuple
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Text, cast, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import BigInteger, Integer, Text, bindparam, cast, func, literal, null, select, text, union_all
+from sqlalchemy.engine.interfaces import BindTyping
 
 from models import Appointment, Complaint, EmotionEntry, Gift, Interaction, Order, SurveyAnswer, User, db
 from models.base import UTCDateTime
@@ -63,7 +65,10 @@ class OrderRow(namedtuple("OrderRow", "id created_at status invoice_number total
         return f"DH-{self.id:07d}"
 
 
-def _sections(customer_id: int, now: datetime) -> dict:
+SECTIONS = ("interaction", "emotion", "complaint", "order", "gift", "survey", "appointment")
+
+
+def _sections(customer_id, now) -> dict:
     """resource -> (model, row type, {slot: column}, where, order, outer join to users or None)."""
     return {
         "interaction": (
@@ -152,39 +157,102 @@ def _sections(customer_id: int, now: datetime) -> dict:
     }
 
 
-def customer_history(customer_id: int, user, limits: dict[str, int], now: datetime) -> dict[str, list | None]:
-    """resource -> its rows (newest first; appointments soonest first), or None when the user's role may
-    not see that resource; ``limits`` caps each section. One statement for all of them."""
-    sections = _sections(customer_id, now)
-    wanted = [r for r in sections if r in limits and access.allowed(user, r, "view")]
-    result: dict[str, list | None] = {r: None for r in sections if r in limits}
-    if not wanted:
-        return result
-    dialect = db.engine.dialect.name
+class _BoundUser:
+    """A stand-in user for the row rules (services.access.ROW_RULES): its id and team are bound
+    parameters, so one statement serves every user with the same scopes."""
+
+    def __init__(self, has_team: bool):
+        self.id = bindparam("scope_user_id", type_=Integer)
+        self.team_id = bindparam("scope_team_id", type_=Integer) if has_team else None
+
+
+_statements: dict[tuple, tuple] = {}
+"""(dialect, sections and their scopes, limits, team or not) -> (text statement, its fixed parameters)."""
+
+
+def _statement(plan: tuple, limits: tuple, has_team: bool):
+    """The history statement of ``plan`` ((resource, scope name), ...), built and compiled once per process.
+
+    SQLAlchemy would otherwise build seven subqueries and their cache key on every page (the costliest
+    part of the page's CPU); here each page only binds the customer, the time and the user.
+    """
+    engine = db.engine
+    key = (engine.dialect.name, plan, limits, has_team)
+    if key in _statements:
+        return _statements[key]
+    sections = _sections(bindparam("customer_id", type_=BigInteger), bindparam("now", type_=UTCDateTime))
+    stand_in = _BoundUser(has_team)
     branches = []
-    for number, resource in enumerate(wanted):
+    for number, (resource, scope) in enumerate(plan):
         model, _row, slots, where, order, user_fk = sections[resource]
         columns = [literal(number).label("section"), model.id.label("id")]
         for slot, type_ in SLOTS:
             column = slots.get(slot)
-            columns.append((column if column is not None else _null(type_, dialect)).label(slot))
+            columns.append((column if column is not None else _null(type_, engine.dialect.name)).label(slot))
         columns.append(func.row_number().over(order_by=order).label("pos"))
         branch = select(*columns).select_from(model)
         if user_fk is not None:
             branch = branch.outerjoin(User, User.id == user_fk)
-        branch = branch.where(*where, access.scope_clause(user, resource, "view")).order_by(*order)
-        branches.append(select(branch.limit(limits[resource]).subquery()))
-    statement = union_all(*branches).subquery()
-    typed = [statement.c.section, statement.c.id] + [type_coerce(statement.c[slot], type_) for slot, type_ in SLOTS]
-    rows = db.session.execute(select(*typed).order_by(statement.c.section, statement.c.pos)).all()
+        if scope != "all":
+            where = [*where, access.ROW_RULES[resource][scope](stand_in)]
+        branch = branch.where(*where).order_by(*order)
+        branches.append(select(branch.limit(dict(limits)[resource]).subquery()))
+    union = union_all(*branches).subquery()
+    compiled = select(union).order_by(union.c.section, union.c.pos).compile(dialect=_named_dialect(engine))
+    fixed = {
+        k: v for k, v in compiled.params.items() if k not in ("customer_id", "now", "scope_user_id", "scope_team_id")
+    }
+    statement = (
+        text(str(compiled))
+        .bindparams(bindparam("now", type_=UTCDateTime), bindparam("customer_id", type_=BigInteger))
+        .columns(section=Integer, id=BigInteger, **dict(SLOTS), pos=BigInteger)
+    )
+    _statements[key] = (statement, fixed)
+    return _statements[key]
+
+
+def _named_dialect(engine):
+    """The engine's dialect compiling ``:name`` placeholders (what ``text()`` reads)."""
+    dialect = copy.copy(engine.dialect)
+    dialect.paramstyle = "named"
+    dialect.positional = False
+    dialect.bind_typing = BindTyping.NONE  # no "::INTEGER" after a placeholder: text() would not see it
+    dialect._bind_typing_render_casts = False
+    return dialect
+
+
+def customer_history(customer_id: int, user, limits: dict[str, int], now: datetime) -> dict[str, list | None]:
+    """resource -> its rows (newest first; appointments soonest first), or None when the user's role may
+    not see that resource; ``limits`` caps each section. One statement for all of them."""
+    result: dict[str, list | None] = {r: None for r in SECTIONS if r in limits}
+    plan = tuple((r, access.scope_name(user, r, "view")) for r in SECTIONS if r in limits)
+    plan = tuple((r, scope) for r, scope in plan if scope is not None)
+    if not plan:
+        return result
+    team = getattr(user, "team_id", None)
+    statement, fixed = _statement(plan, tuple(sorted(limits.items())), team is not None)
+    values = {**fixed, "customer_id": customer_id, "now": now, "scope_user_id": getattr(user, "id", None)}
+    if team is not None:
+        values["scope_team_id"] = team
+    rows = db.session.execute(statement, values).all()
+    wanted = [r for r, _scope in plan]
     for resource in wanted:
         result[resource] = []
-    for row in rows:
-        resource = wanted[row.section]
-        kind, slots = sections[resource][1], sections[resource][2]
-        values = [row.id] + [getattr(row, slot) for slot, _type in SLOTS if slot in slots]
-        result[resource].append(kind(*values))
+    for section, row_id, *slots in (row[:-1] for row in rows):
+        resource = wanted[section]
+        kind, used = ROWS[resource]
+        result[resource].append(kind(row_id, *(slots[i] for i in used)))
     return result
 
 
 __all__ = ["customer_history"]
+
+
+def _row_layout() -> dict:
+    """resource -> (row type, positions of its slots among ``SLOTS``)."""
+    sections = _sections(bindparam("customer_id"), bindparam("now"))
+    names = [slot for slot, _type in SLOTS]
+    return {r: (sections[r][1], [names.index(slot) for slot, _t in SLOTS if slot in sections[r][2]]) for r in sections}
+
+
+ROWS = _row_layout()

@@ -181,7 +181,8 @@ def term_condition(column, term: str):
 
 def condition(model, terms: list[str], engine):
     """Every term on ``model.search_text``, narrowed by the keys when the search is rare enough for
-    them to pay."""
+    them to pay: the rarest term's keys, the other terms checked on their copies of the search text
+    (the driving term's key already says it matches, unless the term is longer than a key)."""
     like = [term_condition(model.search_text, t) for t in terms]
     driver = _driving_term(terms, engine)
     if driver is None:
@@ -189,7 +190,7 @@ def condition(model, terms: list[str], engine):
     candidates = select(KEYS.c.customer_id).where(
         KEYS.c.kind == ("d" if is_digits(driver) else "w"),
         KEYS.c.key_text.like(_escaped(driver[:KEY_LENGTH]) + "%", escape="/"),
-        *[term_condition(KEYS.c.search_text, t) for t in terms],
+        *[term_condition(KEYS.c.search_text, t) for t in terms if t != driver or len(t) > KEY_LENGTH],
     )
     return and_(model.id.in_(candidates), *like)
 

@@ -133,6 +133,24 @@ def test_360_page_runs_at_most_four_statements_whatever_the_history(db, login_as
         assert "Gọi lần 5" in html and "Email 5" in html, user.role
 
 
+def test_each_users_scope_applies_to_the_one_history_statement(db, login_as):
+    """The statement is built once per process and scopes; each request binds its own user: an agent
+    sees the complaints assigned to them or on their customers, never a teammate's on another's."""
+    agent, customer = _setup(db)
+    teammate = make_user("agent", team_id=agent.team_id)
+    mine = make_complaint(customer, assignee=agent, subject="Khiếu nại của người phụ trách")
+    theirs = make_customer("Phan Văn Dũng", owner=teammate)
+    other = make_complaint(theirs, assignee=teammate, subject="Khiếu nại của đồng nghiệp")
+    db.session.commit()
+    pages = {
+        (who.id, whose.id): login_as(who).get(f"/admin/customers/details/?id={whose.id}").get_data(as_text=True)
+        for who in (agent, teammate)
+        for whose in (customer, theirs)
+    }
+    assert mine.subject in pages[agent.id, customer.id] and mine.subject not in pages[teammate.id, customer.id]
+    assert other.subject in pages[teammate.id, theirs.id] and other.subject not in pages[agent.id, theirs.id]
+
+
 def test_list_details_links_lead_to_the_360_page(db, login_as):
     agent, customer = _setup(db)
     db.session.commit()

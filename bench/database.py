@@ -17,11 +17,11 @@ PREFIX = os.environ.get("BENCH_DB_PREFIX", "cskh_bench")
 """Server databases are ``<prefix>_<customers>``; the SQLite file is ``instance/bench_<customers>.sqlite3``."""
 
 
-def database_url(backend: str, customers: int) -> str:
+def database_url(backend: str, customers: int | str) -> str:
     """The bench database's URL; a server's database is created when missing (``cskh_bench_<N>``).
 
     ``BENCH_MARIADB_URL`` picks the MariaDB driver too: ``mysql+mysqldb://`` for mysqlclient
-    (docs/performance.md, "MariaDB drivers")."""
+    (docs/performance.md, "MariaDB drivers"). ``customers`` may be a name (``birthday``)."""
     if backend == "sqlite":
         INSTANCE.mkdir(exist_ok=True)
         return f"sqlite:///{INSTANCE / f'bench_{customers}.sqlite3'}"

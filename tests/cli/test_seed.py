@@ -77,7 +77,8 @@ def test_seeded_customers_are_found_by_mariadbs_search_keys(app, db, monkeypatch
     monkeypatch.setattr(search_keys, "SCAN_SHARE", 2.0)  # MariaDB: always the keys' plan
     search_keys.forget_sample(db.engine)
     for customer in db.session.scalars(select(Customer).order_by(Customer.id).limit(10)):
-        condition = search_index.search_condition(Customer, search_terms(f"{customer.name} {customer.phone}"), db.engine)
+        terms = search_terms(f"{customer.name} {customer.phone}")
+        condition = search_index.search_condition(Customer, terms, db.engine)
         assert customer.id in db.session.scalars(select(Customer.id).where(condition)).all(), customer.name
     assert search_keys.refresh_missing(db.engine) == 0
     search_keys.forget_sample(db.engine)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_redirect_target
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -55,6 +56,18 @@ SECTION_LIMITS = {
 }
 """Rows per section (one more interaction than shown: "All interactions" appears when there are more)."""
 QUICK_FORMS = ("log", "emotion", "complaint")
+
+
+_labels: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _translated(**mappings) -> dict[str, dict[str, str]]:
+    """Every label translated once per language and process: a lazy label would be translated again
+    in each row of the timeline (51 rows × 4 labels) and each option of the quick forms."""
+    locale = str(get_locale())
+    if locale not in _labels:
+        _labels[locale] = {name: {v: str(label) for v, label in mapping.items()} for name, mapping in mappings.items()}
+    return _labels[locale]
 
 
 class Customer360Mixin:
@@ -103,22 +116,22 @@ class Customer360Mixin:
                 "duration": format_duration,
                 "time": format_time,
             },
-            "labels": {
-                "channel": CHANNELS,
-                "direction": DIRECTIONS,
-                "outcome": INTERACTION_OUTCOMES,
-                "mood": MOODS,
-                "status": COMPLAINT_STATUSES,
-                "priority": PRIORITIES,
-                "kind": REQUEST_KINDS,
-                "category": COMPLAINT_CATEGORIES,
-                "order_status": ORDER_STATUSES,
-                "occasion": OCCASIONS,
-                "gift_status": GIFT_STATUSES,
-                "appointment_kind": APPOINTMENT_KINDS,
-                "customer_type": CUSTOMER_TYPES,
-                "potential": POTENTIAL_LEVELS,
-            },
+            "labels": _translated(
+                channel=CHANNELS,
+                direction=DIRECTIONS,
+                outcome=INTERACTION_OUTCOMES,
+                mood=MOODS,
+                status=COMPLAINT_STATUSES,
+                priority=PRIORITIES,
+                kind=REQUEST_KINDS,
+                category=COMPLAINT_CATEGORIES,
+                order_status=ORDER_STATUSES,
+                occasion=OCCASIONS,
+                gift_status=GIFT_STATUSES,
+                appointment_kind=APPOINTMENT_KINDS,
+                customer_type=CUSTOMER_TYPES,
+                potential=POTENTIAL_LEVELS,
+            ),
             "mood_scores": MOOD_SCORES,
             "panel_linked": panel.linked_rows(customer, user),
         }

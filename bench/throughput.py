@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from bench.database import BACKENDS, database_url
@@ -58,24 +59,43 @@ def main(argv=None) -> int:
     cookie = subprocess.run(
         [python, "-m", "bench.cookie", "head"], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
-    command = [python, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}", "-q"]
+    command = [
+        python,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(args.workers),
+        "-b",
+        f"127.0.0.1:{args.port}",
+        "--log-level",
+        "warning",
+    ]
     if args.every_count:
         command += ["-c", str(HOOKS)]
     server = subprocess.Popen([*command, "app:create_app()"], env=env, cwd=ROOT, start_new_session=True)
     try:
         _wait_for(args.port)
         url = f"http://127.0.0.1:{args.port}{args.path}"
+        for _ in range(4 * args.workers):  # every worker past its first requests (imports, templates)
+            request = urllib.request.Request(url, headers={"Cookie": cookie})
+            with urllib.request.urlopen(request, timeout=120) as response:
+                assert response.status == 200, response.status
         subprocess.run(["wrk", "-t2", "-c8", "-d3s", "-H", f"Cookie: {cookie}", url], capture_output=True, check=True)
         load = os.getloadavg()
         out = subprocess.run(
-            ["wrk", "-t2", "-c8", f"-d{args.seconds}s", "--latency", "-H", f"Cookie: {cookie}", url],
+            ["wrk", "-t2", "-c8", f"-d{args.seconds}s", "--timeout", "10s", "--latency", "-H", f"Cookie: {cookie}"]
+            + [url],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
     p50 = _ms(*re.search(r"50%\s+([\d.]+)(us|ms|s)", out).groups())

@@ -1,9 +1,10 @@
 """Time the birthday job over N customers, and its re-run (which must add nothing).
 
-    .venv/bin/python -m bench.birthday --customers 1000000 [--url postgresql+psycopg://…/cskh_bench_bday] [--no-analyze]
+    .venv/bin/python -m bench.birthday --customers 1000000 [--db sqlite|postgresql|mariadb] [--url URL] [--no-analyze]
 
 Seeds customers only (set-based executemany, like services.demo_data, without their history)
-into its own database (default instance/bench_birthday.sqlite3; tables created if missing;
+into its own database (``--db``: instance/bench_birthday.sqlite3 or ``<prefix>_birthday`` on the
+bench's PostgreSQL or MariaDB server, bench/database.py; tables created if missing;
 gifts, messages and runs are cleared first, so never point it at real data), refreshes the
 planner's statistics (docs/deploy.md: after a bulk load), then runs the birthday job for one
 date, re-runs it, and catches up a week of missed dates, printing a small table: wall seconds
@@ -16,9 +17,10 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 
 from app import create_app
+from bench.database import BACKENDS, analyse, database_url
 from config import INSTANCE
 from jobs import load_jobs
 from jobs.registry import JOBS, run_job
@@ -69,14 +71,10 @@ def seed_customers(n: int) -> float:
 
 
 def refresh_statistics() -> float:
-    """VACUUM (ANALYZE) on PostgreSQL (the cleared tables leave dead rows), ANALYZE elsewhere."""
+    """VACUUM (ANALYZE) on PostgreSQL (the cleared tables leave dead rows), ANALYZE TABLE on MariaDB,
+    ANALYZE on SQLite (bench.database.analyse)."""
     started = time.perf_counter()
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE)"))
-    else:
-        with db.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    analyse(db.engine)
     return time.perf_counter() - started
 
 
@@ -96,10 +94,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--catch-up-days", type=int, default=7)
-    parser.add_argument("--url", default=f"sqlite:///{INSTANCE / 'bench_birthday.sqlite3'}")
+    parser.add_argument("--db", choices=BACKENDS, default="sqlite")
+    parser.add_argument("--url", help="this database instead of --db's")
     parser.add_argument("--no-analyze", action="store_true", help="keep the planner's statistics as they are")
     args = parser.parse_args()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
+    url = args.url or (
+        f"sqlite:///{INSTANCE / 'bench_birthday.sqlite3'}" if args.db == "sqlite" else database_url(args.db, "birthday")
+    )
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
         load_jobs()

@@ -1,6 +1,6 @@
 """Time the dashboards (head, lead, agent) through the Flask test client, after the nightly KPI snapshots.
 
-    .venv/bin/python -m bench.dashboard --db sqlite|postgresql --customers N [--url URL] [--repeat 20] [--days 200]
+    .venv/bin/python -m bench.dashboard --db sqlite|postgresql|mariadb --customers N [--url URL] [--repeat 20]
 
 Uses the list bench's database (``bench.database``: seeded when it holds fewer than N customers)
 or ``--url``; creates the KPI tables when missing, takes ``services.kpis.take_snapshot`` for the
@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bench.database import analyse, database_url, prepare
+from bench.database import BACKENDS, analyse, database_url, prepare
 from bench.run import build_app, captured, logged_in, p95, sql_alone, timed
 
 
@@ -77,7 +77,7 @@ def first_user(app, role: str) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--db", choices=BACKENDS, default="sqlite")
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--url", help="use this database instead of the list bench's")
     parser.add_argument("--repeat", type=int, default=20)

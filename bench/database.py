@@ -8,33 +8,52 @@ from sqlalchemy.engine import make_url
 
 from config import INSTANCE
 
-POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-POSTGRES_DB = "cskh_bench"
+BACKENDS = ("sqlite", "postgresql", "mariadb")
+SERVERS = {
+    "postgresql": os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+    "mariadb": os.environ.get("BENCH_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"),
+}
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "cskh_bench")
+"""Server databases are ``<prefix>_<customers>``; the SQLite file is ``instance/bench_<customers>.sqlite3``."""
 
 
-def database_url(backend: str, customers: int) -> str:
-    """The bench database's URL; PostgreSQL's is created when missing (``cskh_bench``)."""
+def database_url(backend: str, customers: int | str) -> str:
+    """The bench database's URL; a server's database is created when missing (``cskh_bench_<N>``).
+
+    ``BENCH_MARIADB_URL`` picks the MariaDB driver too: ``mysql+mysqldb://`` for mysqlclient
+    (docs/performance.md, "MariaDB drivers"). ``customers`` may be a name (``birthday``)."""
     if backend == "sqlite":
         INSTANCE.mkdir(exist_ok=True)
         return f"sqlite:///{INSTANCE / f'bench_{customers}.sqlite3'}"
-    if backend != "postgresql":
-        raise SystemExit(f"--db {backend}: choose sqlite or postgresql")
-    server = make_url(POSTGRES_SERVER)
-    name = f"{POSTGRES_DB}_{customers}"
+    if backend not in SERVERS:
+        raise SystemExit(f"--db {backend}: choose one of {', '.join(BACKENDS)}")
+    server = make_url(SERVERS[backend])
+    name = f"{PREFIX}_{customers}"
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if backend == "postgresql":
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        else:
+            conn.execute(
+                text(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+            )
     engine.dispose()
     return server.set(database=name).render_as_string(hide_password=False)
 
 
 def analyse(engine) -> None:
     """Planner statistics; on PostgreSQL also VACUUM, so index-only scans skip the heap (the visibility
-    map is set only by a vacuum, and a server with autovacuum off never runs one on its own)."""
+    map is set only by a vacuum, and a server with autovacuum off never runs one on its own);
+    MariaDB's is ``ANALYZE TABLE`` per table."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM (ANALYZE)"))
+    elif engine.dialect.name in ("mysql", "mariadb"):
+        with engine.connect() as conn:
+            names = [row[0] for row in conn.execute(text("SHOW TABLES"))]
+            for start in range(0, len(names), 20):
+                conn.execute(text("ANALYZE TABLE " + ", ".join(f"`{n}`" for n in names[start : start + 20]))).all()
     else:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
@@ -43,7 +62,7 @@ def analyse(engine) -> None:
 def prepare(app, customers: int, log=print) -> dict:
     """Schema, data (only when the database holds fewer customers), search index and statistics."""
     from models import Complaint, Customer, Interaction, Order, db
-    from services import demo_data
+    from services import bulk_data
     from services.search_index import ensure_search_indexes
 
     with app.app_context():
@@ -55,11 +74,10 @@ def prepare(app, customers: int, log=print) -> dict:
 
             def progress(n):
                 done[0] += n
-                if done[0] % 50_000 < n:
-                    log(f"  seeded {done[0]:,} customers ({time.perf_counter() - started:.0f} s)")
+                log(f"  seeded {done[0]:,} customers ({time.perf_counter() - started:.0f} s)")
 
             log(f"Seeding {customers - have:,} customers (and their history) ...")
-            demo_data.seed(customers - have, progress=progress)
+            bulk_data.seed(customers - have, progress=progress, log=log)
             log(f"  seeded in {time.perf_counter() - started:.0f} s")
         with db.engine.begin() as conn:  # indexes added to the models after the database was seeded
             for table in db.metadata.sorted_tables:

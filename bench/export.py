@@ -1,6 +1,6 @@
 """Time a list view's CSV/XLSX export as an HTTP client sees it, and how much the serving process grows.
 
-    .venv/bin/python -m bench.export --db sqlite|postgresql --customers N
+    .venv/bin/python -m bench.export --db sqlite|postgresql|mariadb --customers N
         [--view customer|interaction|order|complaint] [--format csv|xlsx] [--query "search=lan"] [--repeat 1]
         [--tracemalloc] [--no-prepare]
 
@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event, func, select
 from werkzeug.serving import make_server
 
-from bench.database import database_url, prepare
+from bench.database import BACKENDS, database_url, prepare
 from bench.run import build_app, logged_in
 
 VIEWS = {"customer": "customers", "interaction": "interactions", "order": "orders", "complaint": "complaints"}
@@ -274,7 +274,7 @@ def mib(n) -> str:
 def main(argv=None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request; errors still show
     parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--db", choices=BACKENDS, default="sqlite")
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--view", choices=sorted(VIEWS), default="customer")
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")

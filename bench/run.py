@@ -18,7 +18,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy import event, select
 
-from bench.database import database_url, prepare
+from bench.database import BACKENDS, database_url, prepare
 
 PLAIN_COLUMNS = {
     "customers": ["name", "phone", "email", "kind", "potential", "is_vip", "owner", "team", "last_contact_at"],
@@ -216,7 +216,7 @@ def pages(app, counts: dict) -> list[tuple[str, str, str | None, str | None]]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--db", choices=BACKENDS, default="sqlite")
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page (after 2 warm-ups)")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain Flask-Admin column")

@@ -5,7 +5,7 @@ from models.audit import AuditLog
 from models.base import Base, db, utcnow
 from models.budgets import Budget, BudgetLine
 from models.complaints import Complaint, SlaRule
-from models.customers import Customer, EmotionEntry, Interaction
+from models.customers import Customer, CustomerSearchKey, EmotionEntry, Interaction
 from models.gifts import Campaign, Gift
 from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
 from models.kpi import KpiDailySnapshot, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay
@@ -26,6 +26,7 @@ __all__ = [
     "CannedReply",
     "Complaint",
     "Customer",
+    "CustomerSearchKey",
     "EmotionEntry",
     "Gift",
     "Interaction",

@@ -68,6 +68,26 @@ class Customer(TimestampMixin, Base):
         return f"{self.name} ({self.phone})"
 
 
+class CustomerSearchKey(Base):
+    """A word, or a suffix of a run of digits, of a customer's ``search_text``: MariaDB's search index.
+
+    Kept by services/search_keys.py on MariaDB only (SQLite and PostgreSQL have index types that
+    serve ``LIKE '% word%'`` themselves; there the table stays empty). ``search_text`` is a copy, so
+    the rarest word of a search narrows its matches without reading the customers' rows.
+    """
+
+    __tablename__ = "customer_search_keys"
+    __table_args__ = (Index("ix_customer_search_keys_customer", "customer_id"),)
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    """"w" a word, "d" a suffix (3+ digits) of a run of digits."""
+    key_text: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    search_text: Mapped[str] = mapped_column(String(400))
+
+
 class Interaction(Base):
     __tablename__ = "interactions"
     __table_args__ = (

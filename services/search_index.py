@@ -8,8 +8,9 @@ cannot serve ``LIKE '%term%'``; what can (measured, docs/performance.md):
 - SQLite: an FTS5 trigram table kept in sync by triggers; it needs its own condition
   (``search_condition``), used only when the table exists (tests build the schema
   without it).
-- MariaDB: FULLTEXT matches words, not substrings ("0912" inside a phone number), so
-  plain ``LIKE`` over the narrow ``ix_customers_search_text`` index is kept.
+- MariaDB: FULLTEXT matches neither short words nor digits inside a phone number, and what it
+  drops depends on the server's settings; a side table of words and digit suffixes kept by the
+  app serves instead (services/search_keys.py).
 
 ``DDL`` is what the Alembic migration should contain; ``ensure_search_indexes`` runs it.
 """
@@ -19,7 +20,7 @@ from collections import Counter
 
 from sqlalchemy import and_, inspect, literal_column, select, table, text
 
-from services.text import LIKE_ESCAPE, like_literal
+from services import search_keys
 
 FTS_TABLE = "customers_fts"
 TRIGRAM = 3
@@ -61,7 +62,12 @@ _samples: dict[str, tuple[float, Counter]] = {}
 
 
 def ensure_search_indexes(engine) -> list[str]:
-    """Create the search index of ``engine``'s database when missing; returns the statements run."""
+    """Create the search index of ``engine``'s database when missing; returns the statements run.
+
+    On MariaDB: the search keys of every customer who has none (rows written by SQL)."""
+    if search_keys.applies(engine.dialect.name):
+        missing = search_keys.refresh_missing(engine)
+        return [f"search keys of {missing} customers"] if missing else []
     statements = list(DDL.get(engine.dialect.name, []))
     if not statements:
         return []
@@ -76,13 +82,23 @@ def ensure_search_indexes(engine) -> list[str]:
     return statements
 
 
-def drop_search_indexes(engine) -> None:
-    """Remove the SQLite FTS table and its triggers (the other backends' indexes are harmless)."""
+def drop_search_indexes(engine, all_backends: bool = False) -> None:
+    """Remove the SQLite FTS table and its triggers (the other backends' indexes are harmless,
+    unless ``all_backends``: a bulk load drops them all and builds them again after it)."""
+    if all_backends and engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP INDEX IF EXISTS ix_customers_search_text_trgm"))
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
             for statement in SQLITE_DROP:
                 conn.execute(text(statement))
     _fts_engines.pop(str(engine.url), None)
+
+
+def refresh_search_keys(engine, first_id: int, last_id: int) -> None:
+    """Bring the search keys of customers ``first_id``..``last_id`` up to date (MariaDB; elsewhere the
+    index follows the rows by itself)."""
+    search_keys.refresh_range(engine, first_id, last_id)
 
 
 def has_fts(engine) -> bool:
@@ -97,19 +113,17 @@ def has_fts(engine) -> bool:
 
 
 def term_condition(model, term: str):
-    """A word matches from its start ("an" finds "An" but not "Văn"); digits match anywhere in a phone.
-
-    ``%`` and ``_`` in a term are plain characters, so every database finds the same rows.
-    """
-    if term.isdigit():
-        return model.search_text.like(f"%{term}%")
-    return model.search_text.like(f"% {like_literal(term)}%", escape=LIKE_ESCAPE)
+    """A word matches from its start ("an" finds "An" but not "Văn"); digits match anywhere in a phone."""
+    return search_keys.term_condition(model.search_text, term)
 
 
 def search_condition(model, terms: list[str], engine=None):
-    """Every folded term in ``model.search_text``: FTS5 narrows terms of 3+ characters when present."""
+    """Every folded term in ``model.search_text``: FTS5 (SQLite) narrows terms of 3+ characters when
+    present, MariaDB's search keys narrow a rare search."""
     if not terms:
         return None
+    if engine is not None and model.__tablename__ == "customers" and search_keys.applies(engine.dialect.name):
+        return search_keys.condition(model, terms, engine)
     like = [term_condition(model, t) for t in terms]
     if engine is None or not has_fts(engine) or model.__tablename__ != "customers":
         return and_(*like)

@@ -3,7 +3,9 @@
 Mixed into ``CustomerView``: it replaces ``/details/`` (so every details link leads here) and adds
 three POST endpoints for the quick forms. The customer comes from ``SecureModelView.get_one`` (403
 outside the user's scope); each section is one query filtered by the customer and by the user's own
-scope on that section's resource, so the page costs a fixed number of queries.
+scope on that section's resource, all sections in one statement (services/customer_history.py): the
+page costs three statements (the user, the customer, the history), four for a scoped role (its check
+of the customer's row).
 """
 
 from datetime import UTC, datetime
@@ -11,12 +13,11 @@ from datetime import UTC, datetime
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_redirect_target
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from models import Appointment, Complaint, EmotionEntry, Gift, Interaction, Order, SurveyAnswer, db
+from models import db
 from models.choices import (
     APPOINTMENT_KINDS,
     CHANNELS,
@@ -37,20 +38,36 @@ from models.choices import (
 from services import access, panel
 from services import complaints as complaint_rules
 from services import interactions as interaction_rules
+from services.customer_history import customer_history
 from services.errors import CSKHError, NotAllowed, ValidationError
 from services.formatting import format_date, format_datetime, format_duration, format_time, format_vnd
 from services.validation import format_phone
 
 TIMELINE_LIMIT = 50
 SECTION_LIMIT = 20
+SECTION_LIMITS = {
+    "interaction": TIMELINE_LIMIT + 1,
+    "emotion": SECTION_LIMIT,
+    "complaint": 100,
+    "order": SECTION_LIMIT,
+    "gift": SECTION_LIMIT,
+    "survey": SECTION_LIMIT,
+    "appointment": SECTION_LIMIT,
+}
+"""Rows per section (one more interaction than shown: "All interactions" appears when there are more)."""
 QUICK_FORMS = ("log", "emotion", "complaint")
 
 
-def _section(user, resource: str, statement, limit: int = SECTION_LIMIT):
-    """Rows of one section, or None when the user's role may not see ``resource`` at all."""
-    if not access.allowed(user, resource, "view"):
-        return None
-    return db.session.scalars(statement.where(access.scope_clause(user, resource, "view")).limit(limit)).unique().all()
+_labels: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _translated(**mappings) -> dict[str, dict[str, str]]:
+    """Every label translated once per language and process: a lazy label would be translated again
+    in each row of the timeline (51 rows × 4 labels) and each option of the quick forms."""
+    locale = str(get_locale())
+    if locale not in _labels:
+        _labels[locale] = {name: {v: str(label) for v, label in mapping.items()} for name, mapping in mappings.items()}
+    return _labels[locale]
 
 
 class Customer360Mixin:
@@ -61,45 +78,13 @@ class Customer360Mixin:
     def customer_360_context(self, customer) -> dict:
         user = current_user
         cid = customer.id
-        now = datetime.now(UTC)
-        timeline = _section(
-            user,
-            "interaction",
-            select(Interaction)
-            .options(joinedload(Interaction.agent))
-            .where(Interaction.customer_id == cid)
-            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()),
-            TIMELINE_LIMIT + 1,
-        )
-        emotions = _section(
-            user,
-            "emotion",
-            select(EmotionEntry)
-            .options(joinedload(EmotionEntry.author))
-            .where(EmotionEntry.customer_id == cid)
-            .order_by(EmotionEntry.created_at.desc(), EmotionEntry.id.desc()),
-        )
-        complaints = _section(
-            user,
-            "complaint",
-            select(Complaint).where(Complaint.customer_id == cid).order_by(Complaint.opened_at.desc()),
-            100,
-        )
-        orders = _section(
-            user, "order", select(Order).where(Order.customer_id == cid).order_by(Order.created_at.desc())
-        )
-        gifts = _section(user, "gift", select(Gift).where(Gift.customer_id == cid).order_by(Gift.year.desc()))
-        surveys = _section(
-            user,
-            "survey",
-            select(SurveyAnswer).where(SurveyAnswer.customer_id == cid).order_by(SurveyAnswer.answered_at.desc()),
-        )
-        appointments = _section(
-            user,
-            "appointment",
-            select(Appointment)
-            .where(Appointment.customer_id == cid, Appointment.starts_at >= now, Appointment.status == "planned")
-            .order_by(Appointment.starts_at),
+        history = customer_history(cid, user, SECTION_LIMITS, datetime.now(UTC))
+        timeline, emotions, complaints = history["interaction"], history["emotion"], history["complaint"]
+        orders, gifts, surveys, appointments = (
+            history["order"],
+            history["gift"],
+            history["survey"],
+            history["appointment"],
         )
         more_interactions = timeline is not None and len(timeline) > TIMELINE_LIMIT
         return {
@@ -131,22 +116,22 @@ class Customer360Mixin:
                 "duration": format_duration,
                 "time": format_time,
             },
-            "labels": {
-                "channel": CHANNELS,
-                "direction": DIRECTIONS,
-                "outcome": INTERACTION_OUTCOMES,
-                "mood": MOODS,
-                "status": COMPLAINT_STATUSES,
-                "priority": PRIORITIES,
-                "kind": REQUEST_KINDS,
-                "category": COMPLAINT_CATEGORIES,
-                "order_status": ORDER_STATUSES,
-                "occasion": OCCASIONS,
-                "gift_status": GIFT_STATUSES,
-                "appointment_kind": APPOINTMENT_KINDS,
-                "customer_type": CUSTOMER_TYPES,
-                "potential": POTENTIAL_LEVELS,
-            },
+            "labels": _translated(
+                channel=CHANNELS,
+                direction=DIRECTIONS,
+                outcome=INTERACTION_OUTCOMES,
+                mood=MOODS,
+                status=COMPLAINT_STATUSES,
+                priority=PRIORITIES,
+                kind=REQUEST_KINDS,
+                category=COMPLAINT_CATEGORIES,
+                order_status=ORDER_STATUSES,
+                occasion=OCCASIONS,
+                gift_status=GIFT_STATUSES,
+                appointment_kind=APPOINTMENT_KINDS,
+                customer_type=CUSTOMER_TYPES,
+                potential=POTENTIAL_LEVELS,
+            ),
             "mood_scores": MOOD_SCORES,
             "panel_linked": panel.linked_rows(customer, user),
         }

@@ -1,7 +1,7 @@
 """customer search keys: MariaDB's index for customer search
 
 Revision ID: fca2e096a256
-Revises: 5c2d8e1f4a90
+Revises: 5506cd3cd600
 Create Date: 2026-11-27 13:20:00
 
 MariaDB has no index that serves ``LIKE '% word%'``, and its FULLTEXT index drops short words and
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'fca2e096a256'
-down_revision = '5c2d8e1f4a90'
+down_revision = '5506cd3cd600'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,9 @@
 """Daily KPI aggregates kept by the scheduler, so the dashboard sums a few rows per day at scale.
 
-One row per (local day, team, agent) holds the additive counts of that day; ``KpiSnapshotDay``
-marks a day as taken, so a day without activity still counts as covered. Written only by
-``services.kpis.take_snapshot``.
+One row per (local day, team, agent, measure) holds an additive count of that day;
+``KpiSnapshotDay`` marks a day as taken, so a day without activity still counts as covered. Written
+only by ``services.kpi.snapshot.take``. The two other tables keep figures of whole periods that do
+not add up by day (services.kpi.kept).
 """
 
 from datetime import date, datetime
@@ -15,33 +16,29 @@ from models.base import Base, UTCDateTime, utcnow
 _Count = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class KpiDailySnapshot(Base):
-    __tablename__ = "kpi_daily_snapshots"
-    __table_args__ = (UniqueConstraint("day", "team_key", "agent_key"),)
+class KpiDailyCount(Base):
+    """One measure of one local day for one (team, agent): ``value`` (a count or a sum), and for a
+    measure of per-row values (the seconds each request took to resolve) those values, sorted and
+    space-separated, in ``detail``; a tally (moods) is stored per value (``moods:happy``). A new
+    measure needs no new column: the registry (services.kpi.registry) names what is stored."""
+
+    __tablename__ = "kpi_daily_counts"
+    __table_args__ = (
+        UniqueConstraint("day", "team_key", "agent_key", "measure"),
+        Index("ix_kpi_daily_counts_measure_day", "measure", "day"),
+        Index("ix_kpi_daily_counts_team_day", "team_key", "day"),
+        Index("ix_kpi_daily_counts_agent_day", "agent_key", "day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
-    team_key: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    day: Mapped[date] = mapped_column(Date)
+    team_key: Mapped[int] = mapped_column(Integer, default=0)
     """The team the counts belong to (complaint.team_id, else the customer's team); 0 = none."""
-    agent_key: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    """The agent (complaint assignee, else the customer's owner); 0 = none."""
-    opened: Mapped[int] = mapped_column(Integer, default=0)
-    resolved: Mapped[int] = mapped_column(Integer, default=0)
-    resolved_fcr: Mapped[int] = mapped_column(Integer, default=0)
-    resolved_late: Mapped[int] = mapped_column(Integer, default=0)
-    resolve_seconds: Mapped[int] = mapped_column(_Count, default=0)
-    nps_answers: Mapped[int] = mapped_column(Integer, default=0)
-    promoters: Mapped[int] = mapped_column(Integer, default=0)
-    detractors: Mapped[int] = mapped_column(Integer, default=0)
-    csat_answers: Mapped[int] = mapped_column(Integer, default=0)
-    csat_sum: Mapped[int] = mapped_column(Integer, default=0)
-    csat_satisfied: Mapped[int] = mapped_column(Integer, default=0)
-    orders: Mapped[int] = mapped_column(Integer, default=0)
-    durations: Mapped[str | None] = mapped_column(Text)
-    """Whole seconds from opening to resolution of the requests resolved that day, sorted, space-separated:
-    the 90th percentile of a period reads these instead of every request of the period."""
-    moods: Mapped[str | None] = mapped_column(Text)
-    """Emotion-notebook entries of the day by mood, JSON ``{"happy": 3, …}`` (customer's team, author)."""
+    agent_key: Mapped[int] = mapped_column(Integer, default=0)
+    """The agent (complaint assignee, else the customer's owner or the entry's author); 0 = none."""
+    measure: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int] = mapped_column(_Count, default=0)
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class KpiSnapshotDay(Base):
@@ -57,8 +54,8 @@ class KpiPeriodFigure(Base):
     """The non-additive figures of a closed window, computed once and read by later dashboards.
 
     Keyed by the window ``[start, stop)``, the first day it reads (``first``: the start of the
-    previous period, for retention) and the scope (``"all"`` or ``"team:<id>"``). ``figures``
-    is JSON written by ``services.kpi_periods``; re-taking a snapshot of a day in ``[first, stop)``
+    previous period, for retention) and the scope (``"all"``, ``"team:<id>"``, ``"agent:<id>"``).
+    ``figures`` is JSON written by ``services.kpi.kept``; re-taking a snapshot of a day in ``[first, stop)``
     deletes the row, so it is recomputed from the corrected rows.
     """
 
@@ -80,9 +77,10 @@ class KpiPeriodFigure(Base):
 class KpiRunningFigure(Base):
     """What today's rows up to ``cut_at`` add to a running period's kept figures (``KpiPeriodFigure``).
 
-    Refreshed every few minutes by the ``kpi_refresh`` job (``services.kpi_periods.refresh``), so a
-    dashboard request only checks the customers active since ``cut_at``, not all of today's.
-    Keyed like ``KpiPeriodFigure`` (``first``, ``start``, ``scope_key``) plus the local ``day``.
+    Refreshed every few minutes by the ``kpi_refresh`` job (``services.kpi.kept.refresh``), so a
+    dashboard request only reads the rows since ``cut_at``, not all of today's. Keyed like
+    ``KpiPeriodFigure`` (``first``, ``start``, ``scope_key``) plus the local ``day``; ``figures`` is
+    JSON ``{window: {field: n}}``.
     """
 
     __tablename__ = "kpi_running_figures"
@@ -94,6 +92,4 @@ class KpiRunningFigure(Base):
     day: Mapped[date] = mapped_column(Date, index=True)
     scope_key: Mapped[str] = mapped_column(String(20))
     cut_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    retained: Mapped[int] = mapped_column(Integer, default=0)
-    engaged: Mapped[int] = mapped_column(Integer, default=0)
-    customers: Mapped[int] = mapped_column(Integer, default=0)
+    figures: Mapped[str] = mapped_column(Text)

@@ -8,7 +8,7 @@ from models.complaints import Complaint, SlaRule
 from models.customers import Customer, EmotionEntry, Interaction
 from models.gifts import Campaign, Gift
 from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
-from models.kpi import KpiDailyCount, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay
+from models.kpi import KpiDailySnapshot, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay
 from models.orders import Order, OrderLine, Product
 from models.policies import Policy
 from models.replies import CannedReply
@@ -30,7 +30,7 @@ __all__ = [
     "Interaction",
     "JobRun",
     "JobSetting",
-    "KpiDailyCount",
+    "KpiDailySnapshot",
     "KpiPeriodFigure",
     "KpiRunningFigure",
     "KpiSnapshotDay",

@@ -1,8 +1,8 @@
 """Daily KPI aggregates kept by the scheduler, so the dashboard sums a few rows per day at scale.
 
-One row per (local day, team, agent, measure) holds an additive count of that day;
-``KpiSnapshotDay`` marks a day as taken, so a day without activity still counts as covered. Written
-only by ``services.kpi.snapshot.take``. The two other tables keep figures of whole periods that do
+One row per (local day, team, agent) holds the additive measures of that day; ``KpiSnapshotDay``
+marks a day as taken, so a day without activity still counts as covered. Written only by
+``services.kpi.snapshot.take``. The two other tables keep figures of whole periods that do
 not add up by day (services.kpi.kept).
 """
 
@@ -16,29 +16,44 @@ from models.base import Base, UTCDateTime, utcnow
 _Count = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class KpiDailyCount(Base):
-    """One measure of one local day for one (team, agent): ``value`` (a count or a sum), and for a
-    measure of per-row values (the seconds each request took to resolve) those values, sorted and
-    space-separated, in ``detail``; a tally (moods) is stored per value (``moods:happy``). A new
-    measure needs no new column: the registry (services.kpi.registry) names what is stored."""
+class KpiDailySnapshot(Base):
+    """The measures of the KPI registry (services.kpi.catalog) of one local day for one (team, agent).
 
-    __tablename__ = "kpi_daily_counts"
-    __table_args__ = (
-        UniqueConstraint("day", "team_key", "agent_key", "measure"),
-        Index("ix_kpi_daily_counts_measure_day", "measure", "day"),
-        Index("ix_kpi_daily_counts_team_day", "team_key", "day"),
-        Index("ix_kpi_daily_counts_agent_day", "agent_key", "day"),
-    )
+    A measure whose key names a column is kept there: the built-in counts (summed in SQL), the
+    resolution ``durations`` (a ``values`` measure: sorted, space-separated) and the ``moods`` (a
+    tally: JSON). Any other measure, e.g. of a KPI added later, is kept in ``extra`` (JSON
+    ``{"sums": {key: n}, "lists": {key: [n, …]}}``), so a new KPI needs no new column; a column
+    (a migration) only makes a measure read on every page cheaper.
+    """
+
+    __tablename__ = "kpi_daily_snapshots"
+    __table_args__ = (UniqueConstraint("day", "team_key", "agent_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
-    team_key: Mapped[int] = mapped_column(Integer, default=0)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    team_key: Mapped[int] = mapped_column(Integer, default=0, index=True)
     """The team the counts belong to (complaint.team_id, else the customer's team); 0 = none."""
-    agent_key: Mapped[int] = mapped_column(Integer, default=0)
+    agent_key: Mapped[int] = mapped_column(Integer, default=0, index=True)
     """The agent (complaint assignee, else the customer's owner or the entry's author); 0 = none."""
-    measure: Mapped[str] = mapped_column(String(60))
-    value: Mapped[int] = mapped_column(_Count, default=0)
-    detail: Mapped[str | None] = mapped_column(Text)
+    opened: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_fcr: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_late: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_seconds: Mapped[int] = mapped_column(_Count, default=0)
+    nps_answers: Mapped[int] = mapped_column(Integer, default=0)
+    promoters: Mapped[int] = mapped_column(Integer, default=0)
+    detractors: Mapped[int] = mapped_column(Integer, default=0)
+    csat_answers: Mapped[int] = mapped_column(Integer, default=0)
+    csat_sum: Mapped[int] = mapped_column(Integer, default=0)
+    csat_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    durations: Mapped[str | None] = mapped_column(Text)
+    """Whole seconds from opening to resolution of the requests resolved that day, sorted, space-separated:
+    the 90th percentile of a period reads these instead of every request of the period."""
+    moods: Mapped[str | None] = mapped_column(Text)
+    """Emotion-notebook entries of the day by mood, JSON ``{"happy": 3, …}`` (customer's team, author)."""
+    extra: Mapped[str | None] = mapped_column(Text)
+    """The measures without a column of their own, JSON ``{"sums": {…}, "lists": {…}}``."""
 
 
 class KpiSnapshotDay(Base):

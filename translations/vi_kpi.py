@@ -18,6 +18,7 @@ VI = {
     "%(value)s%%": "%(value)s %%",
     "%(value)s h": "%(value)s giờ",
     "hours": "giờ",
+    "pp": "điểm %",
     # the registry's short column names and the new KPI
     "CSAT": "CSAT",
     "FCR": "FCR",

@@ -36,7 +36,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Measure:
-    """An additive quantity over a source's rows (see the module docstring for the kinds)."""
+    """An additive quantity over a source's rows (see the module docstring for the kinds); with neither
+    ``sql`` nor ``each``, the number of rows."""
 
     key: str
     source: Source
@@ -49,10 +50,18 @@ class Measure:
     def in_python(self) -> bool:
         return self.each is not None
 
+    def per_row(self):
+        """The SQL value of one row (summed in Python when the source's rows are read)."""
+        return literal(1) if self.sql is None else self.sql
+
+    def aggregate(self):
+        """The SQL aggregate of a group of rows."""
+        return func.count() if self.sql is None else func.sum(self.sql)
+
 
 def count(key: str, source: Source, where=None) -> Measure:
     """The number of the source's rows (``where``: only those matching)."""
-    return Measure(key, source, case((where, 1), else_=0) if where is not None else literal(1))
+    return Measure(key, source, case((where, 1), else_=0) if where is not None else None)
 
 
 @dataclass
@@ -170,7 +179,7 @@ def live(
 
         plain = [m for m in wanted if m.kind != "tally"]
         if any(m.in_python for m in plain):
-            columns = [c for m in plain for c in (m.columns if m.in_python else (m.sql,))]
+            columns = [c for m in plain for c in (m.columns if m.in_python else (m.per_row(),))]
             for time_, team, agent, *values in db.session.execute(query(source.time, *owner, *columns)):
                 piece = sum(1 for cut in cuts if time_ >= cut)
                 row = out[_group_of(piece, team, agent, by_key)]
@@ -186,7 +195,7 @@ def live(
                         row.bump(m.key, next(values))
         groups = [*_pieces(source.time, cuts), *(owner if by_key else ())]
         if plain and not any(m.in_python for m in plain):
-            grouped = query(*groups, *(func.sum(m.sql) for m in plain)).group_by(*groups)
+            grouped = query(*groups, *(m.aggregate() for m in plain)).group_by(*groups)
             for row in db.session.execute(grouped):
                 piece, team, agent, rest = _split(row, cuts, by_key)
                 found = out[_group_of(piece, team, agent, by_key)]

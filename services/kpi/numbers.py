@@ -18,6 +18,9 @@ EMPTY = "—"
 UNITS = {"%": _l("%(value)s%%"), "h": _l("%(value)s h")}
 """How a value is written with its unit (Vietnamese: ``%(value)s %%``, ``%(value)s giờ``)."""
 
+POINTS = _l("pp")
+"""A change of a percentage is in percentage points (Vietnamese: ``điểm %``), not a percent of itself."""
+
 HEADER_UNITS = {"h": _l("hours")}
 """Units a column header names (``Thời gian TB (giờ)``); a percentage shows its % in every cell."""
 
@@ -58,24 +61,32 @@ def number(value, decimals: int = 0, *, locale=None, signed: bool = False) -> st
 
 
 def display(value, unit: str = "", decimals: int = 0, *, locale=None, signed: bool = False) -> str:
-    """A figure with its unit in the user's language: ``62,5 %``, ``76,2 giờ``, ``1.234``."""
+    """A figure with its unit in the user's language: ``62,5 %``, ``76,2 giờ``, ``1.234``; ``signed``: a
+    change, with a + on gains and a percentage's change in points (``+12,5 điểm %``)."""
     if value is None:
         return EMPTY
     text = number(value, decimals, locale=locale, signed=signed)
+    if signed and unit == "%":
+        return f"{text} {POINTS}"
     return str(UNITS[unit]) % {"value": text} if unit in UNITS else text
 
 
-def xlsx_value(value, unit: str = ""):
-    """The cell value of a figure: percentages as fractions of 1 (the cell's format shows the %)."""
+def xlsx_value(value, unit: str = "", *, signed: bool = False):
+    """The cell value of a figure: a percentage as a fraction of 1 (the cell's format shows the %); a
+    change (``signed``) of a percentage in points, as on screen."""
     if value is None:
         return None
-    return round(value / 100, 6) if unit == "%" else value
+    return round(value / 100, 6) if unit == "%" and not signed else value
 
 
 def xlsx_format(unit: str = "", decimals: int = 0, *, signed: bool = False) -> str:
-    """An Excel number format: thousands separators, ``decimals`` places, ``%`` for percentages,
-    an explicit + on gains for change columns (the reader's Excel shows its own separators)."""
-    body = ("0" if unit == "%" else "#,##0") + ("." + "0" * decimals if decimals else "")
-    if unit == "%":
-        body += "%"
+    """An Excel number format: thousands separators, ``decimals`` places, ``%`` for percentages; for a
+    change (``signed``) an explicit + on gains, and points for a percentage (the reader's Excel shows
+    its own separators)."""
+    places = "." + "0" * decimals if decimals else ""
+    if unit == "%" and not signed:
+        return f"0{places}%"
+    body = f"#,##0{places}"
+    if signed and unit == "%":
+        body += f'" {POINTS}"'
     return f"+{body};-{body};{body}" if signed else body

@@ -1,27 +1,57 @@
 """The daily snapshot of every registered measure, and the counts of any period: stored days plus live rows.
 
 The nightly ``kpi_snapshot`` job writes each past day's measures per (team, agent) once
-(``take``); a period's counts then read those rows for the days taken before today and count live
-rows for the others (``counts``), so a month costs one grouped query plus today's rows.
+(``take``), in ``KpiDailySnapshot``: a measure named like a column in that column, any other in the
+row's ``extra`` JSON (so a new measure needs no migration). A period's counts then read those rows
+for the days taken before today and count live rows for the others (``counts``), so a month costs
+one query of a few rows per day plus today's rows.
 """
 
+import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, func, literal, or_, select, union_all
+from sqlalchemy import delete, func, select
 
-from models import KpiDailyCount, KpiPeriodFigure, KpiSnapshotDay, db
+from models import KpiDailySnapshot, KpiPeriodFigure, KpiSnapshotDay, db
 from services.kpi import registry
 from services.kpi.measures import Counts, Key, Measure, live
 from services.kpi.periods import local_start, month_of, today
 from services.kpi.scope import Scope
 
+KEYS = ("id", "day", "team_key", "agent_key", "extra")
 
-def _rows(counts: Counts) -> list[tuple[str, int, str | None]]:
-    """(measure, value, detail) rows of one day's counts of one key; zero sums are not stored."""
-    rows = [(key, n, None) for key, n in counts.sums.items() if n]
-    rows += [(key, len(values), " ".join(map(str, sorted(values)))) for key, values in counts.lists.items() if values]
-    return rows
+
+def column_of(measure: Measure):
+    """The snapshot column that keeps ``measure`` (named like it), or None: then it is kept in ``extra``."""
+    column = KpiDailySnapshot.__table__.c.get(measure.key)
+    return None if column is None or measure.key in KEYS else column
+
+
+def _row(day: date, key: Key, counts: Counts, measures: list[Measure]) -> dict:
+    """The snapshot row of one day and (team, agent): each measure in its column or in ``extra``."""
+    row = {"day": day, "team_key": key[0], "agent_key": key[1]}
+    extra: dict[str, dict] = {"sums": {}, "lists": {}}
+    for m in measures:
+        own = column_of(m) is not None
+        if m.kind == "values":
+            values = sorted(counts.lists.get(m.key, ()))
+            if own:
+                row[m.key] = " ".join(map(str, values)) or None
+            elif values:
+                extra["lists"][m.key] = values
+        elif m.kind == "tally":
+            tally = counts.tally(m.key)
+            if own:
+                row[m.key] = json.dumps(tally, sort_keys=True) if tally else None
+            else:
+                extra["sums"].update({f"{m.key}:{value}": n for value, n in tally.items()})
+        elif own:
+            row[m.key] = counts[m.key]
+        elif counts[m.key]:
+            extra["sums"][m.key] = counts[m.key]
+    row["extra"] = json.dumps(extra, sort_keys=True) if extra["sums"] or extra["lists"] else None
+    return row
 
 
 def take(day: date) -> int:
@@ -29,25 +59,22 @@ def take(day: date) -> int:
 
     In the caller's transaction (the caller commits). Forgets the kept window figures that read the
     day (services.kpi.kept), so they are computed again from the corrected rows. Returns the number
-    of (team, agent) keys written.
+    of rows (team, agent keys) written.
     """
-    found = live(registry.MEASURES.values(), [(local_start(day), local_start(day + timedelta(days=1)))])
-    db.session.execute(delete(KpiDailyCount).where(KpiDailyCount.day == day))
+    measures = list(registry.MEASURES.values())
+    found = live(measures, [(local_start(day), local_start(day + timedelta(days=1)))])
+    db.session.execute(delete(KpiDailySnapshot).where(KpiDailySnapshot.day == day))
     db.session.execute(delete(KpiPeriodFigure).where(KpiPeriodFigure.first <= day, KpiPeriodFigure.stop > day))
-    rows = [
-        {"day": day, "team_key": team, "agent_key": agent, "measure": m, "value": n, "detail": detail}
-        for (_piece, (team, agent)), counts in found.items()
-        for m, n, detail in _rows(counts)
-    ]
+    rows = [_row(day, key, counts, measures) for (_piece, key), counts in found.items()]
     if rows:
-        db.session.execute(KpiDailyCount.__table__.insert(), rows)
+        db.session.execute(KpiDailySnapshot.__table__.insert(), rows)
     marker = db.session.get(KpiSnapshotDay, day)
     if marker is None:
         db.session.add(KpiSnapshotDay(day=day, taken_at=datetime.now(UTC)))
     else:
         marker.taken_at = datetime.now(UTC)
     db.session.flush()
-    return len(found)
+    return len(rows)
 
 
 def covered_days(start: date, end: date, *, now: date | None = None) -> set[date]:
@@ -57,51 +84,63 @@ def covered_days(start: date, end: date, *, now: date | None = None) -> set[date
     return set(db.session.scalars(query))
 
 
-def _filter(measures: list[Measure]):
-    """Stored rows of ``measures``: a tally's rows are named ``<key>:<value>``."""
-    c = KpiDailyCount
-    plain = [c.measure.in_([m.key for m in measures if m.kind not in ("tally", "values")])]
-    return or_(*plain, *(c.measure.like(f"{m.key}:%") for m in measures if m.kind == "tally"))
+def _read(counts: Counts, measures: list[Measure], values: list, extra: str | None) -> None:
+    """Add one stored row's ``values`` (the columns of ``measures``, in order) and ``extra`` to ``counts``."""
+    for m, value in zip(measures, values, strict=True):
+        if m.kind == "values":
+            if value:
+                counts.texts.setdefault(m.key, []).append(value)
+        elif m.kind == "tally":
+            for name, n in json.loads(value or "{}").items():
+                counts.bump(f"{m.key}:{name}", n)
+        else:
+            counts.bump(m.key, value)
+    if extra:
+        data = json.loads(extra)
+        for name, n in data.get("sums", {}).items():
+            counts.bump(name, n)
+        for name, found in data.get("lists", {}).items():
+            counts.lists.setdefault(name, []).extend(found)
+
+
+def _split(measures: list[Measure]) -> tuple[list[Measure], bool]:
+    """The measures kept in columns, and whether any is kept in ``extra``."""
+    own = [m for m in measures if column_of(m) is not None]
+    return own, len(own) < len(measures)
 
 
 def stored(scope: Scope, first: date, stop: date, measures: list[Measure]) -> dict[Key, Counts]:
-    """The stored measures of days ``[first, stop)`` in ``scope``, per (team, agent). One query: the sums
-    grouped in SQL, and beside them the text lists of ``values`` measures (parsed only when asked)."""
-    c = KpiDailyCount
-    where = (c.day >= first, c.day < stop, scope.stored(c.team_key, c.agent_key))
-    # max(detail) is NULL here (only ``values`` measures have a detail): a NULL of the column's own
-    # type and collation, which MariaDB's UNION requires
-    query = (
-        select(c.team_key, c.agent_key, c.measure, func.sum(c.value), func.max(c.detail))
-        .where(*where, _filter(measures))
-        .group_by(c.team_key, c.agent_key, c.measure)
+    """The stored measures of days ``[first, stop)`` in ``scope``, per (team, agent). One query of a few
+    rows per day (one per team and agent), added up here; duration lists stay text until asked."""
+    s = KpiDailySnapshot
+    own, extra = _split(measures)
+    columns = [column_of(m) for m in own] + ([s.extra] if extra else [])
+    query = select(s.team_key, s.agent_key, *columns).where(
+        s.day >= first, s.day < stop, scope.stored(s.team_key, s.agent_key)
     )
-    lists = [m.key for m in measures if m.kind == "values"]
-    if lists:
-        texts = select(c.team_key, c.agent_key, c.measure, literal(0), c.detail).where(
-            *where, c.measure.in_(lists), c.detail.is_not(None)
-        )
-        query = union_all(query, texts)
     out: dict[Key, Counts] = defaultdict(Counts)
-    for team, agent, measure, n, detail in db.session.execute(query):
-        if detail is None:
-            out[team, agent].bump(measure, n)
-        else:
-            out[team, agent].texts.setdefault(measure, []).append(detail)
+    for team, agent, *values in db.session.execute(query):
+        _read(out[team, agent], own, values[: len(own)], values[-1] if extra else None)
     return dict(out)
 
 
 def stored_by_day(scope: Scope, first: date, stop: date, measures: list[Measure]) -> dict[date, Counts]:
-    """The stored sums of days ``[first, stop)`` in ``scope``, per day (the trend's months). One query."""
-    c = KpiDailyCount
-    query = (
-        select(c.day, c.measure, func.sum(c.value))
-        .where(c.day >= first, c.day < stop, scope.stored(c.team_key, c.agent_key), _filter(measures))
-        .group_by(c.day, c.measure)
-    )
+    """The stored measures of days ``[first, stop)`` in ``scope``, per day (the trend's months): the
+    column sums grouped by day in SQL (one query), the others read row by row."""
+    s = KpiDailySnapshot
+    own, extra = _split(measures)
+    sums = [m for m in own if m.kind == "sum"]
+    rest = [m for m in own if m.kind != "sum"]
+    where = (s.day >= first, s.day < stop, scope.stored(s.team_key, s.agent_key))
     out: dict[date, Counts] = defaultdict(Counts)
-    for day, measure, n in db.session.execute(query):
-        out[day].bump(measure, n)
+    if sums:
+        query = select(s.day, *(func.sum(column_of(m)) for m in sums)).where(*where).group_by(s.day)
+        for day, *values in db.session.execute(query):
+            _read(out[day], sums, values, None)
+    if rest or extra:
+        query = select(s.day, *(column_of(m) for m in rest), s.extra).where(*where)
+        for day, *values in db.session.execute(query):
+            _read(out[day], rest, values[:-1], values[-1] if extra else None)
     return dict(out)
 
 

@@ -73,11 +73,11 @@ def _kpi_sheet(ws, report: dict) -> None:
     row = 5
     for line in report["table"]["rows"]:
         kpi = line["kpi"]
-        fmt = xlsx_format(kpi.unit, kpi.decimals)
+        fmt, change_fmt = xlsx_format(kpi.unit, kpi.decimals), xlsx_format(kpi.unit, kpi.decimals, signed=True)
         _put(ws, row, 1, _header(kpi, full=True))
         _put(ws, row, 2, xlsx_value(line["value"], kpi.unit), fmt)
         _put(ws, row, 3, xlsx_value(line["previous"], kpi.unit), fmt)
-        _put(ws, row, 4, xlsx_value(line["delta"], kpi.unit), xlsx_format(kpi.unit, kpi.decimals, signed=True))
+        _put(ws, row, 4, xlsx_value(line["delta"], kpi.unit, signed=True), change_fmt)
         _put(ws, row, 5, str(kpi.formula)).alignment = WRAP
         row += 1
     row += 1
@@ -114,7 +114,7 @@ def _breakdown_sheet(ws, report: dict, rows: list[dict], title: str) -> None:
         for i, kpi in enumerate(columns):
             col = 2 + 2 * i
             _put(ws, r, col, xlsx_value(line["values"][kpi.key], kpi.unit), xlsx_format(kpi.unit, kpi.decimals))
-            delta = xlsx_value(line["change"][kpi.key], kpi.unit)
+            delta = xlsx_value(line["change"][kpi.key], kpi.unit, signed=True)
             _put(ws, r, col + 1, delta, xlsx_format(kpi.unit, kpi.decimals, signed=True))
     if not rows:
         _put(ws, 6, 1, _("No data for this period."))

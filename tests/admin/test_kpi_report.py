@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from models import AuditLog, KpiDailyCount, Order, db
+from models import AuditLog, KpiDailySnapshot, Order, db
 from services.kpi import catalog, registry, snapshot
 from services.kpi.measures import count
 from tests import kpi_dataset
@@ -93,6 +93,10 @@ def test_the_xlsx_has_formats_sheets_change_columns_and_widths(world, login_as):
     assert (opened[1].number_format, opened[3].number_format) == ("#,##0", "+#,##0;-#,##0;#,##0")
     fcr = rows["Giải quyết ngay lần liên hệ đầu (FCR)"]  # 2 of 4 resolved: 50 %, stored as 0.5 with a % format
     assert (fcr[1].value, fcr[1].number_format, fcr[2].value) == (0.5, "0.0%", None)
+    # opened in October and resolved by its end: 3 of 6 = 50 %; in September 0 of 2 (K6, K7): +50 points
+    share = rows["Tiếp nhận và đã giải quyết"]
+    assert [c.value for c in share[1:4]] == [0.5, 0.0, 50.0]
+    assert share[3].number_format == '+#,##0.0" điểm %";-#,##0.0" điểm %";#,##0.0" điểm %"'
     hours = rows["Thời gian giải quyết trung bình (giờ)"]
     assert (hours[1].value, hours[1].number_format) == (195.5, "#,##0.0")
     assert rows["NPS"][1].value == 40.0 and rows["NPS"][1].number_format == "#,##0.0"
@@ -144,7 +148,7 @@ def test_only_the_head_reads_the_report(world, login_as):
             assert login_as(user).get(path).status_code == 403
     db.session.expire_all()
     assert db.session.scalars(select(AuditLog).where(AuditLog.action == "export")).all() == []
-    assert db.session.scalars(select(KpiDailyCount)).all() == []
+    assert db.session.scalars(select(KpiDailySnapshot)).all() == []
 
 
 TOY_MEASURE = count("orders_cancelled", catalog.ORDERS, Order.status == "cancelled")
@@ -183,13 +187,13 @@ def test_a_kpi_added_through_the_registry_shows_everywhere(world, login_as, toy_
     rows = {r[0].value: r for r in book["Chỉ số"].iter_rows(min_row=5) if r[0].value}
     assert (rows["Cancelled orders"][1].value, rows["Cancelled orders"][1].number_format) == (0.25, "0.0%")
     assert "Cancelled" in [c.value for c in book["Theo nhóm"][4]]
-    # the nightly snapshot stores the new measure with no new column, and the stored path gives the same
+    # the nightly snapshot keeps the new measure in the row's "extra" (no new column); the stored path agrees
     day = OCT[0]
     while day < OCT[1]:
         snapshot.take(day)
         day += timedelta(days=1)
     db.session.commit()
-    stored = select(KpiDailyCount.day, KpiDailyCount.value).where(KpiDailyCount.measure == "orders_cancelled")
-    assert db.session.execute(stored).all() == [(date(2025, 10, 4), 1)]
+    stored = select(KpiDailySnapshot.day, KpiDailySnapshot.extra).where(KpiDailySnapshot.extra.is_not(None))
+    assert db.session.execute(stored).all() == [(date(2025, 10, 4), '{"lists": {}, "sums": {"orders_cancelled": 1}}')]
     html = head.get("/admin/?period=2025-10").get_data(as_text=True)
     assert _kpi(html, "cancel_rate") == "25,0 %"

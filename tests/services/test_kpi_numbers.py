@@ -51,8 +51,9 @@ def test_vietnamese_numbers(request_context):
         assert numbers.number(1234) == "1.234"
         assert numbers.number(1234567.891, 2) == "1.234.567,89"
         assert numbers.display(4, signed=True) == "+4"
-        assert numbers.display(-3.25, "%", 1, signed=True) == "-3,3 %"
-        assert numbers.display(0, "%", 1, signed=True) == "0,0 %"
+        assert numbers.display(-3.25, "%", 1, signed=True) == "-3,3 điểm %"  # a change of a % is in points
+        assert numbers.display(0, "%", 1, signed=True) == "0,0 điểm %"
+        assert numbers.display(1.5, "h", 1, signed=True) == "+1,5 giờ"
         assert numbers.display(None, "%", 1) == "—"
 
 
@@ -61,14 +62,19 @@ def test_english_numbers(request_context):
         assert numbers.display(numbers.ratio(1, 16), "%", 1) == "6.3%"
         assert numbers.display(76.24, "h", 1) == "76.2 h"
         assert numbers.number(1234) == "1,234"
-        assert numbers.display(12.5, "%", 1, signed=True) == "+12.5%"
+        assert numbers.display(12.5, "%", 1, signed=True) == "+12.5 pp"
         assert numbers.display(None) == "—"
 
 
-def test_xlsx_values_and_formats():
+def test_xlsx_values_and_formats(request_context):
     assert numbers.xlsx_value(6.3, "%") == 0.063
+    assert numbers.xlsx_value(12.5, "%", signed=True) == 12.5  # a change of a percentage: points
     assert numbers.xlsx_value(76.2, "h") == 76.2 and numbers.xlsx_value(None, "%") is None
     assert numbers.xlsx_format("%", 1) == "0.0%"
     assert numbers.xlsx_format("", 0) == "#,##0"
     assert numbers.xlsx_format("h", 1) == "#,##0.0"
-    assert numbers.xlsx_format("%", 1, signed=True) == "+0.0%;-0.0%;0.0%"
+    assert numbers.xlsx_format("", 0, signed=True) == "+#,##0;-#,##0;#,##0"
+    with force_locale("vi"):
+        assert numbers.xlsx_format("%", 1, signed=True) == '+#,##0.0" điểm %";-#,##0.0" điểm %";#,##0.0" điểm %"'
+    with force_locale("en"):
+        assert numbers.xlsx_format("%", 1, signed=True) == '+#,##0.0" pp";-#,##0.0" pp";#,##0.0" pp"'

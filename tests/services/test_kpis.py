@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import Customer, Interaction, KpiDailyCount, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay, db
+from models import Customer, Interaction, KpiDailySnapshot, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay, db
 from services.kpi import kept, registry, report, snapshot
 from services.kpi.board import Board
 from services.kpi.measures import total
@@ -202,12 +202,8 @@ def test_charts_moods_categories_and_trend(world):
     # the same from the snapshots (the happy entry of 3/10 is stored for team A and its author a1)
     for day in _days(START, END):
         snapshot.take(day)
-    stored = db.session.execute(
-        select(KpiDailyCount.measure, KpiDailyCount.value).where(
-            KpiDailyCount.day == date(2025, 10, 3), KpiDailyCount.measure.like("moods:%")
-        )
-    )
-    assert stored.all() == [("moods:happy", 1)]
+    stored = db.session.scalars(select(KpiDailySnapshot.moods).where(KpiDailySnapshot.day == date(2025, 10, 3)))
+    assert stored.all() == ['{"happy": 1}']
     assert report.mood_distribution(Board(world.department, now=LATER), OCTOBER)["values"] == moods
     trend = report.monthly_trend(world.department, END, months=3)
     assert trend["labels"] == ["08/2025", "09/2025", "10/2025"]
@@ -232,7 +228,7 @@ def _days(first: date, stop: date):
 
 def _as_dicts(rows):
     """Counts per key, with their sorted per-row values (the p90's input), leaving out empty keys."""
-    return {k: {**c.sums, "durations": c.values("resolve_durations")} for k, c in rows.items() if not c.is_empty()}
+    return {k: {**c.sums, "durations": c.values("durations")} for k, c in rows.items() if not c.is_empty()}
 
 
 def test_snapshot_path_equals_live_path(world):
@@ -250,21 +246,17 @@ def test_snapshot_path_equals_live_path(world):
     # the 90th percentile from the stored durations: K1 4 h, K3 10 h, K2 48 h, K6 720 h (seconds, sorted)
     october = total(snapshot.counts(world.department, START, END, MEASURES, now=date(2026, 1, 1)))
     assert october["opened"] == 6
-    assert october.values("resolve_durations") == [4 * 3600, 10 * 3600, 48 * 3600, 720 * 3600]
+    assert october.values("durations") == [4 * 3600, 10 * 3600, 48 * 3600, 720 * 3600]
     assert values(world.department)["p90_hours"] == 720.0
-    stored = db.session.execute(
-        select(KpiDailyCount.value, KpiDailyCount.detail).where(
-            KpiDailyCount.day == date(2025, 10, 7), KpiDailyCount.measure == "resolve_durations"
-        )
-    )
-    assert stored.all() == [(1, str(48 * 3600))]  # K2, resolved on 7/10 after 48 h
+    stored = db.session.scalars(select(KpiDailySnapshot.durations).where(KpiDailySnapshot.day == date(2025, 10, 7)))
+    assert stored.all() == [str(48 * 3600)]  # K2, resolved on 7/10 after 48 h
 
 
 def test_snapshot_rows_are_read_and_retaking_a_day_replaces_them(world):
     for day in _days(START, END):
         snapshot.take(day)
     db.session.commit()
-    rows_before = db.session.scalar(select(func.count()).select_from(KpiDailyCount))
+    rows_before = db.session.scalar(select(func.count()).select_from(KpiDailySnapshot))
     # a request added to 5/10 after the snapshot: the stored path does not see it, live does
     ca1 = db.session.scalars(select(Customer).where(Customer.owner_id == world.a1.id)).one()
     make_complaint(ca1, assignee=world.a1, opened_at=at(10, 5, 15))
@@ -274,8 +266,8 @@ def test_snapshot_rows_are_read_and_retaking_a_day_replaces_them(world):
     assert total(snapshot.counts(world.department, START, END, MEASURES, snapshots=False))["opened"] == 7
     snapshot.take(date(2025, 10, 5))
     db.session.commit()
-    # 5/10 had K2 opened by a1; the new one is a1's too: the same row, now 2
-    assert db.session.scalar(select(func.count()).select_from(KpiDailyCount)) == rows_before
+    # 5/10 had K2 opened by a1; the new one is a1's too: the same row, now with 2 opened
+    assert db.session.scalar(select(func.count()).select_from(KpiDailySnapshot)) == rows_before
     assert total(snapshot.counts(world.department, START, END, MEASURES, now=later))["opened"] == 7
 
 

@@ -212,11 +212,6 @@ def measures_of(kpis) -> list[Measure]:
     return [m for key, m in MEASURES.items() if key in names]
 
 
-def windows_of(kpis) -> list[Window]:
-    names = {n.split(".", 1)[0] for k in kpis for n in k.value.names if "." in n}
-    return [w for name, w in WINDOWS.items() if name in names]
-
-
 def evaluate(kpi: Kpi, fig):
     """The KPI's value on ``fig``, rounded half-up to its decimals (None without a value)."""
     return round_half_up(kpi.value.value(fig), kpi.decimals)

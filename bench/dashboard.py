@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.dashboard --db sqlite|postgresql|mariadb --customers N [--url URL] [--repeat 20]
 
 Uses the list bench's database (``bench.database``: seeded when it holds fewer than N customers)
-or ``--url``; creates the KPI tables when missing, takes ``services.kpis.take_snapshot`` for the
+or ``--url``; creates the KPI tables when missing, takes ``services.kpi.snapshot.take`` for the
 last ``--days`` local days (as the nightly job would have, the figures of the six-month trend
 and of the compared periods) and refreshes the running periods' figures (as the ``kpi_refresh``
 job does every ten minutes), then prints, per role: p50, p95, the queries one request sends and
@@ -26,18 +26,18 @@ from bench.run import build_app, captured, logged_in, p95, sql_alone, timed
 def snapshot_days(app, days: int) -> tuple[int, float]:
     """Take the snapshot of each of the last ``days`` local days that is not taken yet."""
     from models import KpiSnapshotDay, db
-    from services import kpis
+    from services.kpi import periods, snapshot
 
     started = time.perf_counter()
     taken = 0
     with app.app_context():
         db.create_all()
-        today = kpis.today()
+        today = periods.today()
         have = set(db.session.scalars(select(KpiSnapshotDay.day)))
         for back in range(days, 0, -1):
             day = today - timedelta(days=back)
             if day not in have:
-                kpis.take_snapshot(day)
+                snapshot.take(day)
                 db.session.commit()
                 taken += 1
     return taken, time.perf_counter() - started
@@ -45,15 +45,15 @@ def snapshot_days(app, days: int) -> tuple[int, float]:
 
 def refresh_running(app) -> float:
     """What the ``kpi_refresh`` job does every ten minutes: keep the running periods' figures."""
-    from jobs.kpi_refresh import running_periods
     from models import db
-    from services import kpi_periods, kpis
+    from services.kpi import kept, periods
+    from services.kpi.scope import every_scope
 
     started = time.perf_counter()
     with app.app_context():
-        for user in kpi_periods.scope_users():
-            for start, end in running_periods(kpis.today()):
-                kpi_periods.refresh(user, start, end)
+        for scope in every_scope():
+            for period in periods.running(periods.today()):
+                kept.refresh(scope, period)
         db.session.commit()
     return time.perf_counter() - started
 

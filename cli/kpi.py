@@ -7,7 +7,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from models import KpiSnapshotDay, db
-from services import kpi_periods, kpis
+from services.kpi import kept, periods, snapshot
+from services.kpi.scope import every_scope
 
 
 def register(app: Flask) -> None:
@@ -21,31 +22,31 @@ def register(app: Flask) -> None:
     @app.cli.command("kpi-refresh")
     def kpi_refresh():
         """Keep the running month's and quarter's figures now (what the kpi_refresh job does)."""
-        _refresh()
+        refresh_running()
 
 
 def take_snapshots(days: int, retake: bool = False) -> None:
     """The snapshot of each of the last ``days`` days not taken yet (all with ``retake``), then a refresh."""
-    today = kpis.today()
+    today = periods.today()
     wanted = [today - timedelta(days=back) for back in range(days, 0, -1)]
     if not retake:
         have = set(db.session.scalars(select(KpiSnapshotDay.day).where(KpiSnapshotDay.day >= wanted[0])))
         wanted = [day for day in wanted if day not in have]
-    rows = 0
+    keys = 0
     with click.progressbar(wanted, label="Ngày / days") as days_bar:
         for day in days_bar:
-            rows += kpis.take_snapshot(day)
+            keys += snapshot.take(day)
             db.session.commit()
-    click.echo(f"{len(wanted)} days taken, {rows} rows.")
-    _refresh()
+    click.echo(f"{len(wanted)} days taken, {keys} team/agent rows.")
+    refresh_running()
 
 
-def _refresh() -> None:
-    from jobs.kpi_refresh import running_periods
-
-    kept = 0
-    for user in kpi_periods.scope_users():
-        for start, end in running_periods(kpis.today()):
-            kept += kpi_periods.refresh(user, start, end)
+def refresh_running() -> int:
+    """What the ``kpi_refresh`` job does: keep the running month's and quarter's figures of every scope."""
+    count = 0
+    for scope in every_scope():
+        for period in periods.running(periods.today()):
+            count += kept.refresh(scope, period)
     db.session.commit()
-    click.echo(f"Running figures kept for {kept} scope-periods.")
+    click.echo(f"Running figures kept for {count} scope-periods.")
+    return count

@@ -1,11 +1,11 @@
-"""KPI refresh: every ten minutes, the running periods' figures of the department and each team.
+"""KPI refresh: every ten minutes, the running month's and quarter's figures of every scope.
 
-Keeps what the dashboard would otherwise compute on a request (services.kpi_periods.refresh):
-the closed part of this month and this quarter, and what today's rows add to it up to now. A
-dashboard request then checks only the customers active since the last refresh. Missed fire
-times are not caught up (only the latest counts); a failed run retries like any job. Its own
-successful runs older than ``KEEP_RUNS_DAYS`` are deleted (144 a day would fill the jobs page;
-with no catch-up an old fire time is never claimed again); failed ones stay for the head.
+Keeps what the dashboard would otherwise compute on a request (services.kpi.kept.refresh): the
+closed part of this month and this quarter, and what today's rows add to it up to now, for the
+department, each team and each agent. A dashboard request then reads only the rows since the last
+refresh. Missed fire times are not caught up (only the latest counts); a failed run retries like
+any job. Its own successful runs older than ``KEEP_RUNS_DAYS`` are deleted (144 a day would fill
+the jobs page; with no catch-up an old fire time is never claimed again); failed ones stay.
 """
 
 from datetime import timedelta
@@ -15,26 +15,21 @@ from sqlalchemy import delete
 
 from jobs.registry import RunContext, cron, job
 from models import JobRun, db
-from services import kpi_periods, kpis
+from services.formatting import local_tz
+from services.kpi import kept, periods
+from services.kpi.scope import every_scope
 
 KEEP_RUNS_DAYS = 2
 
 
-def running_periods(day) -> list[tuple]:
-    """The periods the dashboard's presets show that contain ``day``: its month and its quarter."""
-    return [kpis.month_period(day), kpis.quarter_period(*kpis.quarter_of(day))]
-
-
 @job("kpi_refresh", trigger=cron(minute="*/10"), catch_up=False, title=_l("KPI refresh (running periods)"))
 def kpi_refresh(ctx: RunContext) -> None:
-    day = ctx.now.astimezone(kpis.local_tz()).date()
-    scopes = kpi_periods.scope_users()
-    periods = running_periods(day)
-    ctx.total = len(scopes) * len(periods)
-    for user in scopes:
-        for start, end in periods:
-            kept = kpi_periods.refresh(user, start, end, now=ctx.now)
-            ctx.commit_chunk(processed=1, created=int(kept))
+    day = ctx.now.astimezone(local_tz()).date()
+    scopes, running = every_scope(), periods.running(day)
+    ctx.total = len(scopes) * len(running)
+    for scope in scopes:
+        for period in running:
+            ctx.commit_chunk(processed=1, created=int(kept.refresh(scope, period, now=ctx.now)))
     db.session.execute(
         delete(JobRun).where(
             JobRun.job_id == ctx.job_id,

@@ -1,6 +1,6 @@
-"""KPI snapshot: each night, the daily KPI counts of the last ``days_back`` local days.
+"""KPI snapshot: each night, every registered measure of the last ``days_back`` local days.
 
-Re-taking a day replaces its rows (services.kpis.take_snapshot is idempotent), so taking
+Re-taking a day replaces its rows (services.kpi.snapshot.take is idempotent), so taking
 yesterday and the day before also catches late edits such as a request resolved just
 before midnight but saved after the first run.
 """
@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from jobs.registry import RunContext, cron, job
-from services import kpis
+from services.kpi import snapshot
 
 DEFAULTS = {"days_back": 2}
 
@@ -20,5 +20,5 @@ def kpi_snapshot(ctx: RunContext) -> None:
     days = max(1, int(ctx.params.get("days_back") or 1))
     ctx.total = days
     for back in range(days, 0, -1):
-        rows = kpis.take_snapshot(ctx.day - timedelta(days=back))
+        rows = snapshot.take(ctx.day - timedelta(days=back))
         ctx.commit_chunk(processed=1, created=rows)

@@ -36,9 +36,9 @@ class Complaint(TimestampMixin, Base):
         Index("ix_complaints_customer_opened", "customer_id", "opened_at"),
         Index("ix_complaints_opened_cover", "opened_at", "resolved_at", "category", "team_id"),
         Index("ix_complaints_team_status_due", "team_id", "status", "due_at"),
-        # an agent's figures of a period: requests assigned to them, opened in it (services.kpis)
+        # an agent's figures of a period: requests assigned to them, opened in it (services.kpi.catalog)
         Index("ix_complaints_assignee_opened", "assignee_id", "opened_at", "resolved_at", "category"),
-        # The open backlog (services.kpis.open_at): only the open requests on SQLite and PostgreSQL
+        # The open backlog (services.kpi.windows.open_at): only the open requests on SQLite and PostgreSQL
         # (partial), a lookup on (NULL, NULL) on MySQL/MariaDB, which has no partial indexes.
         Index(
             "ix_complaints_open",

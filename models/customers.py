@@ -120,7 +120,7 @@ class EmotionEntry(Base):
     __tablename__ = "emotion_entries"
     __table_args__ = (
         Index("ix_emotion_entries_customer_time", "customer_id", "created_at"),
-        # the dashboard's moods of a period (services.kpi_report.mood_distribution), read from the index alone
+        # the dashboard's moods of a period (services.kpi.report.mood_distribution), read from the index alone
         Index("ix_emotion_entries_time_mood", "created_at", "mood", "author_id", "customer_id"),
     )
 

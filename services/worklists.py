@@ -6,7 +6,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from models import Appointment, Complaint, Customer, db
 from services import access
-from services.kpis import local_start
+from services.kpi.periods import local_start
 
 OPEN_STATUSES = ("new", "in_progress", "waiting")
 

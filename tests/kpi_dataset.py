@@ -1,7 +1,7 @@
 """A small hand-built month (October 2025) whose every KPI is worked out by hand in the tests.
 
 Two teams: A (agents a1, a2, lead) and B (agent b1); customers cA1 (a1), cA2 (a2), cB1 (b1).
-Times are local (Asia/Ho_Chi_Minh). Previous period of October [1/10, 1/11) = [31/8, 1/10).
+Times are local (Asia/Ho_Chi_Minh). The previous period of October [1/10, 1/11) is September [1/9, 1/10).
 
 Complaints (opened → resolved, hours, FCR, due):
   K1 cA1/a1  2/10 10:00 → 2/10 14:00   4h  FCR  due 3/10 (on time)   delivery
@@ -26,10 +26,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from models import Budget, BudgetLine, EmotionEntry, Interaction, SurveyAnswer, User, db
+from services.kpi.periods import month_of
+from services.kpi.scope import Scope
 from tests.factories import make_complaint, make_customer, make_order, make_team, make_user
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OCT = (date(2025, 10, 1), date(2025, 11, 1))
+OCTOBER = month_of(OCT[0])
 
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = 2025) -> datetime:
@@ -45,6 +48,17 @@ class World:
     b1: User
     team_a_id: int
     team_b_id: int
+
+    @property
+    def department(self) -> Scope:
+        return Scope.department()
+
+    @property
+    def team_a(self) -> Scope:
+        return Scope.team(self.team_a_id)
+
+    def agent(self, user: User) -> Scope:
+        return Scope.agent(user.id)
 
 
 def build() -> World:

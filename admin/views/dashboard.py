@@ -1,13 +1,14 @@
-"""The admin home: a dashboard per role, and the head's quarterly report (page and XLSX).
+"""The admin home: a dashboard per role, and the head's KPI report (page, print view and XLSX).
 
-Figures come from ``services.kpis`` / ``services.kpi_report`` in the user's dashboard scope;
-the lists from ``services.worklists``. The templates only loop and format.
+Figures come from ``services.kpi`` in the user's scope (``scope_of``); the lists from
+``services.worklists``. The templates only loop; numbers are written by ``services.kpi.numbers``.
 """
 
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Response, abort, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,47 +16,12 @@ from werkzeug.routing import BuildError
 
 from admin.exports import XLSX_MIMETYPE
 from models import db
-from services import audit, kpi_report, kpis, worklists
-from services.errors import ValidationError
+from services import audit, worklists
 from services.formatting import format_date
-from services.validation import parse_date
-
-PRESETS = {
-    "this_month": _l("This month"),
-    "last_month": _l("Last month"),
-    "this_quarter": _l("This quarter"),
-    "last_quarter": _l("Last quarter"),
-}
-
-
-def resolve_period(args, today: date) -> tuple[date, date, str, list[str]]:
-    """``[start, end)`` from ``?start=dd/mm/yyyy&end=dd/mm/yyyy`` (end inclusive) or ``?preset=``.
-
-    Returns (start, end, preset or "", errors); a bad or reversed range falls back to this month.
-    """
-    errors: list[str] = []
-    if args.get("start") or args.get("end"):
-        try:
-            start = parse_date(args.get("start"), "start", required=True)
-            last = parse_date(args.get("end"), "end", required=True)
-            if last < start:
-                raise ValidationError({"end": [_("The end date is before the start date.")]})
-            if (last - start).days > 3 * 366:
-                raise ValidationError({"end": [_("Choose a period of at most three years.")]})
-            return start, last + timedelta(days=1), "", errors
-        except ValidationError as exc:
-            errors = [str(m) for messages in exc.errors.values() for m in messages]
-    preset = args.get("preset") if args.get("preset") in PRESETS else "this_month"
-    if preset == "last_month":
-        start, end = kpis.month_period(today.replace(day=1) - timedelta(days=1))
-    elif preset in ("this_quarter", "last_quarter"):
-        year, q = kpis.quarter_of(today)
-        if preset == "last_quarter":
-            year, q = (year - 1, 4) if q == 1 else (year, q - 1)
-        start, end = kpis.quarter_period(year, q)
-    else:
-        start, end = kpis.month_period(today)
-    return start, end, preset, errors
+from services.kpi import numbers, periods, report, workbook
+from services.kpi.board import Board
+from services.kpi.periods import Period
+from services.kpi.scope import scope_of
 
 
 def _link(endpoint: str, **values) -> str | None:
@@ -65,8 +31,28 @@ def _link(endpoint: str, **values) -> str | None:
         return None
 
 
+def kpi_text(value, kpi) -> str:
+    return numbers.display(value, kpi.unit, kpi.decimals)
+
+
+def kpi_change(value, kpi) -> str:
+    return numbers.display(value, kpi.unit, kpi.decimals, signed=True)
+
+
+FORMATTERS = {
+    "kpi_text": kpi_text,
+    "kpi_change": kpi_change,
+    "percent": lambda value: numbers.display(value, "%", 1),
+    "count": numbers.number,
+    "format_date": format_date,
+}
+"""How the dashboard templates write figures (in the user's language) and dates."""
+CHART_LOCALES = {"vi": "vi-VN", "en": "en-GB"}
+"""The charts' number format (Intl), by the user's language."""
+
+
 class DashboardView(AdminIndexView):
-    """The home page; what it shows depends on the role (access.MATRIX["dashboard"])."""
+    """The home page; what it shows depends on the user's dashboard scope (access.MATRIX["dashboard"])."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("name", _l("Dashboard"))
@@ -81,93 +67,103 @@ class DashboardView(AdminIndexView):
     @expose("/")
     def index(self):
         user = current_user._get_current_object()
-        scope = kpis.dashboard_scope(user)
-        today = kpis.today()
-        if scope == "own":
-            page = self._agent(user, today)
-        elif scope == "team":
-            page = self._lead(user, today)
-        elif scope == "all":
-            page = self._head(user, today)
-        else:
+        scope = scope_of(user)
+        today = periods.today()
+        if scope is None:
             return self.render("admin/dashboard/admin.html", links=self._admin_links())
-        db.session.commit()  # keeps the figures of closed windows computed here (services.kpi_periods)
+        board = Board(scope)
+        if scope.kind == "agent":
+            page = self._agent(user, board, today)
+        elif scope.kind == "team":
+            page = self._lead(user, board, today)
+        else:
+            page = self._head(board, today)
+        db.session.commit()  # keeps the figures of closed windows computed here (services.kpi.kept)
         return page
 
     # ---- per role ----------------------------------------------------------
-    def _agent(self, user, today: date):
-        start, end = kpis.month_period(today)
+    def _agent(self, user, board: Board, today: date):
+        period = periods.month_of(today)
         monday = today - timedelta(days=today.weekday())
-        src = kpi_report.Source(user)
         return self.render(
             "admin/dashboard/agent.html",
             complaints=worklists.open_complaints(user),
             appointments=worklists.appointments_on(user, today),
             birthdays=worklists.birthdays_between(user, monday, 7),
-            table=kpi_report.comparison(user, start, end, src),
-            start=start,
-            last=end - timedelta(days=1),
-            charts=self._charts(user, start, end, src),
-            **self._common(),
+            **self._figures(board, period),
         )
 
-    def _lead(self, user, today: date):
-        start, end = kpis.month_period(today)
-        src = kpi_report.Source(user)
+    def _lead(self, user, board: Board, today: date):
+        period = periods.month_of(today)
         return self.render(
             "admin/dashboard/lead.html",
             queue=worklists.open_complaints(user, limit=30),
             overdue=worklists.overdue_complaints(user, datetime.now(UTC)),
             escalated=worklists.escalated_complaints(user),
             appointments=worklists.appointments_on(user, today),
-            agents=kpi_report.breakdown(user, start, end, "agent", src),
-            table=kpi_report.comparison(user, start, end, src),
-            start=start,
-            last=end - timedelta(days=1),
-            charts=self._charts(user, start, end, src),
-            **self._common(),
+            agents=report.breakdown(board, period, "agent"),
+            **self._figures(board, period),
         )
 
-    def _head(self, user, today: date):
-        start, end, preset, errors = resolve_period(request.args, today)
-        year, q = kpis.quarter_of(start)
-        src = kpi_report.Source(user)
-        table = kpi_report.comparison(user, start, end, src)
+    def _head(self, board: Board, today: date):
+        period, preset, errors = periods.from_args(request.args, today)
+        year, q = periods.quarter_of(period.start)
         return self.render(
             "admin/dashboard/head.html",
-            table=table,
-            teams=kpi_report.breakdown(user, start, end, "team", src),
-            agents=kpi_report.breakdown(user, start, end, "agent", src),
-            budget=kpis.budget_usage(user, year, q),
-            budget_quarter=f"{year}-Q{q}",
-            report_url=url_for(".report_quarter", year=year, q=q),
-            start=start,
-            last=end - timedelta(days=1),
-            previous_last=table["previous_end"] - timedelta(days=1),
-            preset=preset,
-            presets=PRESETS,
-            errors=errors,
-            charts=self._charts(user, start, end, src),
-            **self._common(),
+            teams=report.breakdown(board, period, "team"),
+            agents=report.breakdown(board, period, "agent"),
+            budget=report.budget_usage(board.scope, year, q),
+            budget_quarter=periods.quarter(year, q),
+            report_url=self._report_url(period),
+            **self._picker(period, preset, errors, today),
+            **self._figures(board, period),
         )
+
+    def _figures(self, board: Board, period: Period) -> dict:
+        """The KPI table, the charts and the formulas' legend of ``period``."""
+        return {
+            "table": report.comparison(board, period),
+            "period": period,
+            "charts": self._charts(board, period),
+            **self._common(),
+        }
 
     def _common(self) -> dict:
         return {
-            "buckets": kpi_report.BACKLOG_BUCKETS,
-            "kpi_info": kpi_report.KPI_BY_KEY,
-            "budget_formula": kpi_report.BUDGET_FORMULA,
+            "buckets": report.BACKLOG_BUCKETS,
+            "legend": report.legend(),
+            "note": {kpi.key: n for n, kpi in enumerate(report.legend(), start=1)},
+            "columns": report.breakdown_kpis(),
+            "budget_formula": report.BUDGET_FORMULA,
             "complaint_url": lambda c: _link("complaints.details_view", id=c.id),
             "customer_url": lambda c: _link("customers.details_view", id=c.id),
-            "format_date": format_date,
+            **FORMATTERS,
         }
 
     @staticmethod
-    def _charts(user, start: date, end: date, src: kpi_report.Source) -> dict:
-        cats = kpi_report.categories(user, start, end)
+    def _picker(period: Period, preset: str, errors: list[str], today: date) -> dict:
         return {
-            "trend": kpi_report.monthly_trend(user, end),
-            "moods": kpi_report.mood_distribution(user, start, end, src),
+            "preset": preset,
+            "presets": periods.PRESETS,
+            "choices": periods.choices(today),
+            "errors": errors,
+            "chosen": period.code or "",
+        }
+
+    @staticmethod
+    def _report_url(period: Period, **extra) -> str:
+        if period.code:
+            return url_for(".report", period=period.code, **extra)
+        return url_for(".report", start=format_date(period.start), end=format_date(period.last), **extra)
+
+    @staticmethod
+    def _charts(board: Board, period: Period) -> dict:
+        cats = report.categories(board.scope, period)
+        return {
+            "trend": report.monthly_trend(board.scope, period.end),
+            "moods": report.mood_distribution(board, period),
             "categories": {"labels": [c["label"] for c in cats], "values": [c["count"] for c in cats]},
+            "locale": CHART_LOCALES.get(str(get_locale()), "vi-VN"),
             "text": {
                 "opened": _("Requests opened"),
                 "resolved": _("Requests resolved"),
@@ -187,37 +183,48 @@ class DashboardView(AdminIndexView):
         ]
         return [(label, url) for endpoint, label in wanted if (url := _link(endpoint))]
 
-    # ---- the quarterly report ---------------------------------------------------
+    # ---- the head's report ---------------------------------------------------
+    @expose("/report/")
+    def report(self):
+        """The report of a month, quarter (the default: this one), year or range; ``format=xlsx`` downloads it."""
+        today = periods.today()
+        period, preset, errors = periods.from_args(request.args, today, default="this_quarter")
+        return self._report(period, preset, errors, today)
+
     @expose("/report/quarter/")
     def report_quarter(self):
-        user = current_user._get_current_object()
-        if kpis.dashboard_scope(user) != "all":
-            abort(403)
-        today = kpis.today()
-        year, q = kpis.quarter_of(today)
+        """The report of ``?year=2025&q=4`` (the first address of the quarterly report)."""
         try:
-            year = int(request.args.get("year", year))
-            q = int(request.args.get("q", q))
+            period = periods.quarter(int(request.args.get("year", 0)), int(request.args.get("q", 0)))
         except ValueError:
             abort(404)
-        if not (2000 <= year <= 2100 and 1 <= q <= 4):
+        if not 2000 <= period.start.year <= 2100:
             abort(404)
-        report = kpi_report.quarter_report(user, year, q)
+        return self._report(period, "", [], periods.today())
+
+    def _report(self, period: Period, preset: str, errors: list[str], today: date):
+        scope = scope_of(current_user._get_current_object())
+        if scope is None or scope.kind != "department":
+            abort(403)
+        data = report.report(scope, period)
         if request.args.get("format") == "xlsx":
-            data = kpi_report.quarter_xlsx(report)
-            audit.record("export", object_type="KpiReport", object_id=f"{year}-Q{q}", detail="xlsx")
+            content = workbook.build(data)
+            audit.record("export", object_type="KpiReport", object_id=period.code or period.dates, detail="xlsx")
             db.session.commit()
+            name = (period.code or f"{period.start:%Y%m%d}-{period.last:%Y%m%d}").lower()
             return Response(
-                data,
+                content,
                 mimetype=XLSX_MIMETYPE,
-                headers={"Content-Disposition": f'attachment; filename="kpi-{year}-Q{q}.xlsx"'},
+                headers={"Content-Disposition": f'attachment; filename="kpi-{name}.xlsx"'},
             )
         page = self.render(
-            "admin/dashboard/quarter.html",
-            report=report,
-            last=report["end"] - timedelta(days=1),
-            xlsx_url=url_for(".report_quarter", year=year, q=q, format="xlsx"),
+            "admin/dashboard/report.html",
+            report=data,
+            period=period,
+            table=data["table"],
+            xlsx_url=self._report_url(period, format="xlsx"),
+            **self._picker(period, preset, errors, today),
             **self._common(),
         )
-        db.session.commit()  # the kept figures of the quarter (services.kpi_periods)
+        db.session.commit()  # the kept figures of the period (services.kpi.kept)
         return page

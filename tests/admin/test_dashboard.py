@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, select
 
 from models import AuditLog, Customer, Interaction, SurveyAnswer, db
-from services import kpis
+from services.kpi import periods, snapshot
 from tests import kpi_dataset
 from tests.factories import make_complaint, make_customer, make_order, make_team, make_user
 
@@ -63,9 +63,7 @@ def test_each_role_sees_its_own_figures(this_month, login_as):
 def test_agent_sees_birthdays_of_own_customers_this_week(app, login_as):
     agent = make_user("agent")
     other = make_user("agent", team_id=agent.team_id)
-    from services.kpis import today
-
-    day = today()
+    day = periods.today()
     birthday = day.replace(year=1990) if not (day.month == 2 and day.day == 29) else day.replace(year=1992)
     make_customer("Sinh Nhật Tuần Này", owner=agent, birthday=birthday)
     make_customer("Khách Người Khác", owner=other, birthday=birthday)
@@ -86,14 +84,15 @@ def test_administrator_gets_links_only(login_as):
 def test_head_chooses_a_period_and_sees_hand_computed_kpis(app, login_as):
     world = kpi_dataset.build()
     html = login_as(world.head).get("/admin/?start=01/10/2025&end=31/10/2025").get_data(as_text=True)
-    assert _kpi(html, "nps") == "40.0"  # (3 promoters - 1 detractor) / 5
+    assert _kpi(html, "nps") == "40,0"  # (3 promoters - 1 detractor) / 5, written the Vietnamese way
     assert _kpi(html, "opened") == "6"
-    assert _kpi(html, "fcr") == "50.0%"
-    assert _kpi(html, "p90_hours") == "720.0h"
-    # the formula is the tooltip
-    assert re.search(r'data-kpi="nps">\s*<th scope="row"><abbr title="[^"]{20,}">', html)
-    # the previous period of the same length is shown: 31/08/2025 – 30/09/2025
-    assert "31/08/2025" in html and "30/09/2025" in html
+    assert _kpi(html, "fcr") == "50,0 %"
+    assert _kpi(html, "p90_hours") == "720,0 giờ"
+    # the formula is the tooltip and a numbered note under the tables
+    assert re.search(r'data-kpi="nps">\s*<th scope="row"><span title="[^"]{20,}">', html)
+    assert re.search(r'<li id="kpi-note-nps"><strong>NPS</strong>: [^<]{20,}</li>', html)
+    # 1-31 October is the calendar month October, compared with September 1-30
+    assert "Tháng 10/2025 (01/10/2025 – 31/10/2025), so với Tháng 9/2025 (01/09/2025 – 30/09/2025)" in html
     # charts: JSON data block + the app's own static script, no CDN
     assert '<script type="application/json" id="dashboard-data">' in html
     assert "/static/vendor/chart.js/chart.umd.min.js" in html and "/static/js/dashboard.js" in html
@@ -126,12 +125,12 @@ def test_quarter_report_page_and_audited_xlsx(app, login_as):
     response = head.get("/admin/report/quarter/?year=2025&q=4&format=xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    kpi_rows = {row[0]: row[1] for row in book["KPI"].iter_rows(min_row=3, values_only=True)}
+    kpi_rows = {row[0]: row[1] for row in book["Chỉ số"].iter_rows(min_row=5, values_only=True) if row[0]}
     # Q4 2025 holds the same October events: NPS 40, 6 requests opened
-    assert 40.0 in kpi_rows.values() and 6 in kpi_rows.values()
-    budget = {row[0]: row[1:3] for row in book["Budget"].iter_rows(min_row=2, values_only=True)}
-    assert (15_000_000 + 20_000_000, 6_500_000 + 20_000_000) in budget.values()  # total: 35M planned, 26.5M spent
-    categories = list(book["Categories"].iter_rows(min_row=2, values_only=True))
+    assert kpi_rows["NPS"] == 40.0 and kpi_rows["Khiếu nại tiếp nhận"] == 6
+    budget = list(book["Ngân sách"].iter_rows(min_row=4, values_only=True))
+    assert budget[-1][1:3] == (15_000_000 + 20_000_000, 6_500_000 + 20_000_000)  # total: 35M planned, 26.5M spent
+    categories = list(book["Loại yêu cầu"].iter_rows(min_row=4, values_only=True))
     assert categories[0][1] == 3  # delivery: K1, K2, K5
     db.session.expire_all()
     logged = db.session.scalars(select(AuditLog).where(AuditLog.action == "export")).all()
@@ -192,7 +191,7 @@ def test_dashboard_query_count_does_not_grow_with_data(app, login_as):
     clients = {"head": login_as(head), "lead": login_as(lead), "agent": login_as(agent)}
     _activity(agent, customer, 10, now)
     for back in range(1, 200):  # the nightly job's snapshots of the past days (trend, compared periods)
-        kpis.take_snapshot(kpis.today() - timedelta(days=back))
+        snapshot.take(periods.today() - timedelta(days=back))
     db.session.commit()
     for client in clients.values():
         client.get("/admin/")  # warm-up: first-request setup is not the page's cost

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from jobs.registry import fire_key, run_job
 from models import JobRun, KpiPeriodFigure, KpiRunningFigure, db
-from services import kpi_periods
+from services.kpi.board import Board
 from tests import kpi_dataset
-from tests.kpi_dataset import OCT, at
+from tests.kpi_dataset import OCTOBER, at
 
 
 def test_the_job_keeps_running_figures_for_every_scope_once(app):
@@ -26,15 +26,15 @@ def test_the_job_keeps_running_figures_for_every_scope_once(app):
         ["all", f"team:{world.team_a_id}", f"team:{world.team_b_id}"]
         + [f"agent:{agent.id}" for agent in (world.a1, world.a2, world.b1)]
     )
-    # previous periods: of October [31/8, 1/10), of the fourth quarter [1/7, 1/10)
-    assert rows == [(key, first, date(2025, 10, 15)) for key in keys for first in (date(2025, 7, 1), date(2025, 8, 31))]
+    # previous periods: of October, September [1/9, 1/10); of the fourth quarter, the third [1/7, 1/10)
+    assert rows == [(key, first, date(2025, 10, 15)) for key in keys for first in (date(2025, 7, 1), date(2025, 9, 1))]
     kept = set(db.session.scalars(select(KpiPeriodFigure.stop)))
     assert kept == {date(2025, 10, 15)}  # the closed part of both periods: up to today
     assert run_job("kpi_refresh", fire, now=fire) is None  # a fire time runs once
     # the dashboard reads them: the same figures as computed live
     now = at(10, 15, 12)
-    live = kpi_periods.figures(world.head, *OCT, now=now, keep=False)
-    assert kpi_periods.figures(world.head, *OCT, now=now)["activity"] == live["activity"]
+    live = Board(world.department, now=now, keep=False).windows(OCTOBER)
+    assert Board(world.department, now=now).windows(OCTOBER)["activity"] == live["activity"]
 
 
 def test_old_successful_refresh_runs_are_pruned_and_failures_kept(app):

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 import jobs.kpi_snapshot  # noqa: F401 - registers the job (the lead adds it to jobs.JOB_MODULES)
 from jobs.registry import run_job
 from models import KpiDailySnapshot, KpiSnapshotDay, db
-from services import kpis
+from services.kpi import registry, snapshot
+from services.kpi.measures import Counts
 from tests import kpi_dataset
 
 
@@ -18,10 +19,12 @@ def test_the_job_snapshots_the_last_days_once(app):
     assert run.status == "success" and run.processed == 2
     days = set(db.session.scalars(select(KpiSnapshotDay.day)))
     assert days == {date(2025, 10, 31), date(2025, 11, 1)}  # days_back = 2: 31/10 and 1/11
-    # 31/10: K5 opened (team B, b1) -> one row with opened = 1
-    rows = db.session.execute(select(KpiDailySnapshot.team_key, KpiDailySnapshot.opened)).all()
-    assert rows == [(world.team_b_id, 1)]
+    # 31/10: K5 opened (team B, b1) -> one row: opened = 1
+    s = KpiDailySnapshot
+    rows = db.session.execute(select(s.day, s.team_key, s.agent_key, s.opened, s.resolved, s.extra)).all()
+    assert rows == [(date(2025, 10, 31), world.team_b_id, world.b1.id, 1, 0, None)]
     assert run_job("kpi_snapshot", fire, now=fire) is None  # the same fire time never runs twice
     assert db.session.scalar(select(func.count()).select_from(KpiDailySnapshot)) == 1
-    stored = kpis.counts(world.head, date(2025, 10, 31), date(2025, 11, 1), now=date(2025, 11, 2))
-    assert kpis.total(stored).opened == 1
+    measures = list(registry.MEASURES.values())
+    stored = snapshot.counts(world.department, date(2025, 10, 31), date(2025, 11, 1), measures, now=date(2025, 11, 2))
+    assert stored == {(world.team_b_id, world.b1.id): Counts(sums={"opened": 1})}

@@ -9,10 +9,13 @@ from wtforms import TextAreaField
 from admin.base import SecureModelView
 from models import MessageTemplate, db
 from models.choices import SEND_CHANNELS, TEMPLATE_PURPOSES, TEMPLATE_STATUSES, choices
-from services import access, kpis
+from services import access
 from services import message_costs as costs
 from services import message_templates as rules
 from services.formatting import local_tz
+from services.kpi.periods import quarter, quarter_of, today
+from services.kpi.report import budget_usage
+from services.kpi.scope import scope_of
 
 
 def _label(mapping):
@@ -69,15 +72,15 @@ def channel_spend() -> dict | None:
     """The head's panel: messages and VND per channel this quarter, against the campaigns budget."""
     if access.scope_name(current_user, "dashboard") != "all":
         return None
-    today = kpis.today()
-    year, q = kpis.quarter_of(today)
-    start, end = kpis.quarter_period(year, q)
+    year, q = quarter_of(today())
+    period = quarter(year, q)
+    start, end = period.start, period.end
     start_at = datetime(start.year, start.month, start.day, tzinfo=local_tz())
     end_at = datetime(end.year, end.month, end.day, tzinfo=local_tz())
     rows = costs.spend_by_channel(start_at, end_at)
     for row in rows:
         row["label"] = str(SEND_CHANNELS.get(row["channel"], row["channel"]))
-    budget = kpis.budget_usage(current_user, year, q)["lines"].get("campaigns", {"planned": 0, "spent": 0})
+    budget = budget_usage(scope_of(current_user), year, q)["lines"].get("campaigns", {"planned": 0, "spent": 0})
     return {"rows": rows, "total": sum(r["cost"] for r in rows), "quarter": f"{year}-Q{q}", "budget": budget}
 
 

@@ -196,8 +196,20 @@ class Worker:
 
     # ---- rules, channel, text, cost ----------------------------------------
     def _ads_counts(self, items: list[Item], now: datetime) -> dict:
-        ids = [i.row.customer_id for i in items if i.row.purpose == "advertising" and i.row.customer_id]
-        return rules.ads_sent_since(ids, now - timedelta(hours=24)) if ids else {}
+        """Advertising already sent or in flight per customer, with those customers' rows locked until the
+        batch's charges commit: two workers planning ads for one customer take turns, so the second sees
+        the first's messages (marked in flight by ``write_charges``) and the daily limit holds."""
+        ids = sorted({i.row.customer_id for i in items if i.row.purpose == "advertising" and i.row.customer_id})
+        if not ids:
+            return {}
+        if _locking():
+            db.session.execute(
+                select(Customer.id).where(Customer.id.in_(bindparam("ids", expanding=True))).order_by(Customer.id)
+                .with_for_update(),
+                {"ids": ids},
+            )  # fmt: skip
+        own = [i.row.id for i in items]
+        return rules.ads_sent_since(ids, now - timedelta(hours=24), exclude=own)
 
     def _plan(self, item: Item, now: datetime, ads_counts: dict, results: "_Results") -> bool:
         row, customer = item.row, item.customer
@@ -390,12 +402,13 @@ class _Results:
             self._event(item, "skipped", item.skipped)
 
     def write_charges(self) -> None:
-        """Each taken message's cost and channel, so a worker that takes it again knows it was charged."""
+        """Each taken message's cost and channel, so a worker that takes it again knows it was charged, and
+        the time it leaves (``sent_at``), so the advertising limit counts it while it is in flight."""
         if self.charges:
             db.session.execute(
                 update(T)
                 .where(T.c.id == bindparam("b_id"))
-                .values(cost=bindparam("cost"), channel=bindparam("channel")),
+                .values(cost=bindparam("cost"), channel=bindparam("channel"), sent_at=self.now),
                 self.charges,
             )
         self.charges = []

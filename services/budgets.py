@@ -83,7 +83,7 @@ def submit(budget: Budget, user) -> None:
 
 def decide(budget: Budget, user, approve: bool, comment: str | None = None) -> None:
     """Approve or reject a submitted budget (the head; never the one who wrote or submitted it)."""
-    require_status(budget, "submitted")
+    require_status(budget, "submitted", to="approved" if approve else "rejected")
     require(user, "approve", "budget", budget)
     approvals.decide(budget, user, approve, comment)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import Complaint, Customer, SlaRule, Team, User, db
 from models.choices import COMPLAINT_CATEGORIES, PRIORITIES, REQUEST_KINDS
-from services import access, audit, validation
+from services import access, audit, locking, validation
 from services.errors import InvalidTransition, NotAllowed, ValidationError
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -141,13 +141,14 @@ def transition(
 ) -> Complaint:
     """Move ``complaint`` to ``to_status`` if the workflow and the user's scope allow it; audited.
 
-    Raises InvalidTransition (not a next status), NotAllowed, or ValidationError("resolution")
-    when resolving without a resolution text. Nothing is changed when it raises.
+    Raises AlreadyDone (another request just did it), InvalidTransition (not a next status),
+    NotAllowed, or ValidationError("resolution") when resolving without a resolution text.
+    The row is locked and its status compare-and-set (``services.locking``), so a reopen
+    clicked twice counts once.
     """
     session = session or db.session
-    before = complaint.status
-    if to_status not in allowed_transitions(before):
-        raise InvalidTransition()
+    sources = tuple(status for status, targets in TRANSITIONS.items() if to_status in targets)
+    before = locking.expect(complaint, sources, to_status, session=session)
     _require(user, "transition", complaint)
     text = (resolution or "").strip() or None
     if to_status == "resolved" and not (text or (complaint.resolution or "").strip()):
@@ -170,7 +171,7 @@ def transition(
         complaint.resolved_at = None
         complaint.closed_at = None
         changes["reopened_count"] = (complaint.reopened_count - 1, complaint.reopened_count)
-    complaint.status = to_status
+    locking.compare_and_set(complaint, before, to_status, session=session)
     audit.record("transition", complaint, changes=changes, user=user, session=session)
     session.flush()
     return complaint

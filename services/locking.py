@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from flask import has_request_context, request
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import db
@@ -84,7 +85,11 @@ def lock(obj, session=None):
     mapper = state.mapper
     keys = [col == value for col, value in zip(mapper.primary_key, state.identity, strict=True)]
     session.scalars(
-        select(mapper.class_).where(*keys).with_for_update().execution_options(populate_existing=True)
+        select(mapper.class_)
+        .where(*keys)
+        .options(lazyload("*"))  # no eager outer joins: FOR UPDATE cannot lock their nullable side
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
     return obj
 

@@ -107,6 +107,18 @@ def create_user(
     return user
 
 
+def _has_work(user: User, session) -> bool:
+    """Does an (inactive) account still own customers, open complaints or planned appointments?"""
+    for query in (
+        select(Customer.id).where(Customer.owner_id == user.id),
+        select(Complaint.id).where(Complaint.assignee_id == user.id, Complaint.status.notin_(("resolved", "closed"))),
+        select(Appointment.id).where(Appointment.agent_id == user.id, Appointment.status == "planned"),
+    ):
+        if session.scalar(query.limit(1)) is not None:
+            return True
+    return False
+
+
 def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[str, int]:
     """Deactivate ``leaver`` and give all their customers, open complaints and future
     appointments to ``successor`` in one transaction, so nothing is lost (seed 003). The leaver's
@@ -117,8 +129,8 @@ def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[
     check_target(actor, leaver)
     was_active = leaver.active
     locking.lock(leaver, session)
-    if was_active and not leaver.active:  # a parallel hand-over did it a moment ago
-        raise AlreadyDone()
+    if not leaver.active and (was_active or not _has_work(leaver, session)):
+        raise AlreadyDone()  # a parallel hand-over did it a moment ago, or nothing is left to hand over
     if leaver.role == "admin" and leaver.active:
         check_not_last_admin(leaver, session)
     if leaver.id == successor.id:

@@ -98,7 +98,8 @@ def approve_gift(gift: Gift, user, comment: str | None = None, session=None) -> 
     if gift.value and gift.budget_line_id is None:
         raise ValidationError({"budget_line": [_l("Choose the budget line that pays for this gift.")]})
     if gift.value:
-        budgets.charge(session.get(BudgetLine, gift.budget_line_id), gift.value, session=session)
+        line = session.get(BudgetLine, gift.budget_line_id)
+        budgets.charge(line, gift.value, session=session, year=gift.year)  # a line of the gift's own year
     approvals.decide(gift, user, True, comment, from_statuses=("planned",))
 
 

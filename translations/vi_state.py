@@ -3,4 +3,6 @@
 # ruff: noqa: E501
 VI = {
     "Already done: someone made this change a moment ago. The page shows the current state.": "Đã được thực hiện: vừa có người khác thực hiện thay đổi này. Trang đang hiển thị trạng thái hiện tại.",
+    "This budget line is of another quarter or year: choose a line of the period the spending is in.": "Dòng ngân sách này thuộc quý hoặc năm khác: hãy chọn dòng ngân sách của kỳ phát sinh khoản chi.",
+    "Budget line %(id)s is not of %(quarter)s, the quarter of this run.": "Dòng ngân sách %(id)s không thuộc %(quarter)s, quý của lần chạy này.",
 }

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from jobs.registry import run_job
 from jobs.scheduler import FutureRun, run_for_date, tick
-from models import Gift, JobRun, OutboxMessage, db
-from tests.factories import make_complaint, make_customer, make_team, make_user
+from models import BudgetLine, Gift, JobRun, OutboxMessage, db
+from tests.approval_factories import make_gift
+from tests.factories import make_budget_line, make_complaint, make_customer, make_team, make_user
 from tests.jobs.helpers import birthday_customers, count, effects, set_params
 
 
@@ -82,3 +83,35 @@ def test_the_escalation_email_shows_the_due_time_in_local_time(app, now):
     run_job("escalation", now, now=now)
     body = db.session.scalar(select(OutboxMessage.body))
     assert "23/11/2026 07:30" in body and "UTC" not in body  # 00:30 UTC is 07:30 in Hồ Chí Minh City
+
+
+def test_a_job_gift_is_charged_only_to_a_line_of_its_quarter(app, now):
+    birthday_customers(2, date(2026, 11, 26))
+    other = make_budget_line(10_000_000)
+    other.budget.quarter, other.budget.quarter_no = "2027-Q1", 1
+    db.session.commit()
+    set_params("birthday", item="Hoa", value=100_000, budget_line_id=other.id)
+    run = run_job("birthday", now, now=now)
+    db.session.expire_all()
+    assert run.status == "blocked" and "2026-Q4" in run.error
+    assert count(Gift) == 0 and db.session.get(BudgetLine, other.id).spent == 0
+    right = make_budget_line(10_000_000)  # 2026-Q4, the quarter of 23/11/2026
+    db.session.commit()
+    set_params("birthday", item="Hoa", value=100_000, budget_line_id=right.id)
+    assert run_job("birthday", now, now=now, retry_statuses=("blocked",)).status == "success"
+    db.session.expire_all()
+    assert count(Gift) == 2 and db.session.get(BudgetLine, right.id).spent == 200_000
+
+
+def test_an_approved_gift_is_charged_only_to_a_line_of_its_year(app):
+    from services import gifts
+    from services.budgets import WrongQuarter
+
+    head, lead = make_user("head"), make_user("lead")
+    line = make_budget_line(10_000_000)  # 2026
+    gift = make_gift(make_customer(), value=500_000, line=line, submitted_by=lead, year=2027)
+    db.session.commit()
+    with pytest.raises(WrongQuarter):
+        gifts.approve_gift(gift, head)
+    db.session.rollback()
+    assert db.session.get(BudgetLine, line.id).spent == 0 and db.session.get(Gift, gift.id).status == "planned"

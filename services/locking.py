@@ -1,7 +1,8 @@
 """One way to change a row's state: lock it, check it, compare-and-set it.
 
-Every workflow step (approvals, order and complaint transitions, the hand-over) starts with
-``claim`` or ``lock``, so N parallel identical requests give one effect and N-1 ``AlreadyDone``:
+Every workflow step (approvals, order and complaint transitions, the hand-over) goes through
+``expect`` then ``compare_and_set`` (``claim`` does both; ``lock`` alone for a row without a
+status), so N parallel identical requests give one effect and N-1 ``AlreadyDone``:
 
 - PostgreSQL and MariaDB: the row is re-read ``SELECT … FOR UPDATE`` (the second request waits
   for the first to commit, then sees the new status);
@@ -17,8 +18,6 @@ Every workflow step (approvals, order and complaint transitions, the hand-over) 
 """
 
 import sqlite3
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event, inspect, select, update
@@ -31,7 +30,6 @@ from services.errors import AlreadyDone, InvalidTransition
 
 BUSY_TIMEOUT_MS = 30_000
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-_writing: ContextVar[bool] = ContextVar("cskh_writing", default=False)
 
 
 def install() -> None:
@@ -59,20 +57,10 @@ def _sqlite_begin(conn) -> None:
 
 
 def will_write() -> bool:
-    """A transaction begun now may write: a non-GET request, or inside ``writing()``."""
-    if _writing.get():
-        return True
+    """A transaction begun now may write: a request other than GET, HEAD or OPTIONS. (Jobs and the
+    CLI keep the driver's BEGIN before their first write: they read outside a transaction, so the
+    write lock is simply waited for.)"""
     return has_request_context() and request.method not in SAFE_METHODS
-
-
-@contextmanager
-def writing():
-    """Jobs and the CLI: transactions begun inside take SQLite's write lock up front."""
-    token = _writing.set(True)
-    try:
-        yield
-    finally:
-        _writing.reset(token)
 
 
 def lock(obj, session=None):

@@ -10,8 +10,10 @@ import json
 
 from flask import flash, request
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
+from models import db
 from services import audit
 
 
@@ -63,6 +65,15 @@ class EditConflictMixin:
             self._remember(form, model)  # a second save now is deliberate
             return False
         return super().update_model(form, model)
+
+    def handle_view_exception(self, exc):
+        """Two saves in the same instant both passed the check: the database's version check
+        stops the second (StaleDataError), which is told like any other conflict."""
+        if isinstance(exc, StaleDataError):
+            db.session.rollback()
+            flash(_("Someone else saved this record at the same moment; your changes were not saved."), "error")
+            return True
+        return super().handle_view_exception(exc)
 
     def _conflict_message(self, form, model) -> str:
         try:

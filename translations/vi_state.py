@@ -8,4 +8,5 @@ VI = {
     "%(field)s: “%(before)s” → “%(after)s”": "%(field)s: “%(before)s” → “%(after)s”",
     "Someone else saved this record while you were editing it; your changes are not saved yet and are still in the form. Changed meanwhile: %(changes)s. Check them, then save again to keep your version.": "Có người khác đã lưu bản ghi này trong lúc bạn đang sửa; thay đổi của bạn chưa được lưu và vẫn còn trong biểu mẫu. Đã thay đổi trong lúc đó: %(changes)s. Hãy kiểm tra, rồi lưu lại nếu muốn giữ phiên bản của bạn.",
     "(fields you cannot see)": "(các trường bạn không được xem)",
+    "Someone else saved this record at the same moment; your changes were not saved.": "Có người khác lưu bản ghi này cùng lúc; thay đổi của bạn chưa được lưu.",
 }

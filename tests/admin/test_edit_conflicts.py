@@ -61,3 +61,32 @@ def test_the_second_editor_is_told_what_changed_keeps_the_input_and_can_save_aga
     db.session.expire_all()
     stored = db.session.get(Complaint, complaint.id)
     assert stored.subject == "Khách đổi máy mới" and stored.priority == "low"
+
+
+def test_two_saves_in_the_same_instant_refuse_the_second_without_a_500(db, login_as, monkeypatch):
+    from sqlalchemy import update
+
+    from admin.views.complaints import ComplaintView
+
+    team = make_team()
+    lead, agent = make_user("lead", team=team), make_user("agent", team=team)
+    customer = make_customer(owner=agent)
+    complaint = make_complaint(customer, assignee=agent, subject="Máy kêu to")
+    db.session.commit()
+    client = login_as(lead)
+    seen = _form(client, complaint.id)
+    rules = ComplaintView.apply_rules
+
+    def racing(self, form, model, is_created):  # another save lands between the check and the flush
+        rules(self, form, model, is_created)
+        bump = update(Complaint).where(Complaint.id == model.id).values(row_version=Complaint.row_version + 1)
+        db.session.execute(bump.execution_options(synchronize_session=False))
+
+    monkeypatch.setattr(ComplaintView, "apply_rules", racing)
+    fields = {"customer": str(customer.id), "kind": "complaint", "category": "other", "assignee": str(agent.id)}
+    response = client.post(f"/admin/complaints/edit/?id={complaint.id}", fields | seen | {"subject": "Đổi máy"})
+    assert response.status_code == 200 and (
+        "at the same moment" in response.get_data(as_text=True) or "cùng lúc" in response.get_data(as_text=True)
+    )
+    db.session.expire_all()
+    assert db.session.get(Complaint, complaint.id).subject == "Máy kêu to"

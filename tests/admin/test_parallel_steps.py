@@ -132,3 +132,13 @@ def test_parallel_hand_over_happens_once(app, db, live_server, people):
     owned = select(func.count()).select_from(Customer).where(Customer.owner_id == successor.id)
     assert db.session.scalar(owned) == len(others) + 1
     assert _audits(db, "handover", type(leaver).__name__, leaver.id) == 1
+
+
+def test_parallel_assign_to_me_assigns_once(app, db, live_server, people):
+    complaint = make_complaint(people["customer"], assignee=people["agent"], status="new")
+    db.session.commit()
+    _fire(app, live_server, people["lead"], "/admin/complaints/action/", {"action": "assign_me", "rowid": complaint.id})
+    db.session.rollback()
+    stored = db.session.get(Complaint, complaint.id)
+    assert stored.assignee_id == people["lead"].id and stored.status == "in_progress"
+    assert _audits(db, "assign", "Complaint", complaint.id) == 1

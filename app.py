@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from config import Config, select_config
 from extensions import babel, csrf, db, login_manager, migrate
-from services import clean_writes
+from services import clean_writes, locking
 
 
 def create_app(config: type[Config] | dict | str | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     )
     csrf.init_app(app)
     clean_writes.install()
+    locking.install()
 
     from admin import init_admin
     from admin.auth import init_auth

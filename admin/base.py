@@ -21,6 +21,7 @@ from markupsafe import escape
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
+from admin.edit_conflicts import EditConflictMixin
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.fragments import cached_url_for
@@ -156,7 +157,7 @@ class ScopedRowAction(BaseListRowAction):
         return lambda row_id, row: draw(row_id, row) if row_allowed(action, row) else ""
 
 
-class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
+class SecureModelView(EditConflictMixin, SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
     resource: str = ""
@@ -166,7 +167,7 @@ class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExp
     """Mass action name -> access action it needs."""
     column_roles: dict[str, set[str]] = {}
     """Column -> the only roles that may see it (list, details, export, form)."""
-    never_columns = ("password_hash", "session_token", "search_text")
+    never_columns = ("password_hash", "session_token", "search_text", "row_version")
 
     form_base_class = SecureForm
     model_form_converter = CSKHModelConverter

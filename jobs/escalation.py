@@ -13,6 +13,7 @@ from jobs.effects import CHUNK, existing_keys
 from jobs.registry import RunContext, cron, job
 from models import Complaint, OutboxMessage, Team, User, db
 from services import audit
+from services.formatting import format_datetime
 
 OPEN = ("new", "in_progress", "waiting")
 
@@ -70,7 +71,7 @@ def escalate(ctx: RunContext) -> None:
                             code=complaint.code,
                             subject=complaint.subject,
                             customer=complaint.customer.name,
-                            due=complaint.due_at.strftime("%d/%m/%Y %H:%M UTC"),
+                            due=format_datetime(complaint.due_at),  # local, like every time we show
                         ),
                         status="queued",
                         attempts=0,

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
+from models.base import Base, BigId, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 
 
 class SlaRule(TimestampMixin, Base):
@@ -22,7 +22,7 @@ class SlaRule(TimestampMixin, Base):
         return f"{self.priority}: {self.hours}h"
 
 
-class Complaint(TimestampMixin, Base):
+class Complaint(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "complaints"
     __table_args__ = (
         CheckConstraint("satisfaction IS NULL OR (satisfaction BETWEEN 1 AND 5)", name="satisfaction_range"),

@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import ApprovalMixin, Base, TimestampMixin
+from models.base import ApprovalMixin, Base, TimestampMixin, VersionedMixin
 
 
-class Policy(ApprovalMixin, TimestampMixin, Base):
+class Policy(ApprovalMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "policies"
     __table_args__ = (UniqueConstraint("code", "version"),)
 

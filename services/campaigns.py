@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Campaign
 from models.choices import CHANNELS, OCCASIONS
-from services import approvals, audit, message_templates, segments
+from services import approvals, audit, locking, message_templates, segments
 from services.errors import ValidationError
 from services.workflow import require, require_status
 
@@ -102,16 +102,15 @@ def submit(campaign: Campaign, user) -> None:
 
 def decide(campaign: Campaign, user, approve: bool, comment: str | None = None) -> None:
     """Approve or reject a submitted campaign: the head only, never its author or submitter."""
-    require_status(campaign, "submitted")
+    require_status(campaign, "submitted", to="approved" if approve else "rejected")
     require(user, "approve", "campaign", campaign)
     approvals.decide(campaign, user, approve, comment)
 
 
 def _move(campaign: Campaign, user, to_status: str, *from_statuses: str) -> None:
-    require_status(campaign, *from_statuses)
+    require_status(campaign, *from_statuses, to=to_status)
     require(user, "approve", "campaign", campaign)
-    before = campaign.status
-    campaign.status = to_status
+    before = locking.claim(campaign, from_statuses, to_status)
     audit.record("transition", campaign, user=user, changes={"status": (before, to_status)})
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import and_, bindparam, insert, select, update
 from models import Customer, MessageEvent, MessageTemplate, OutboxMessage, db, utcnow
 from services import message_costs as costs
 from services import messaging_rules as rules
+from services.budgets import quarter_of
 from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request, adapter, idempotency_key
 from services.channels.http import RateLimiter
 from services.channels.sms_text import without_accents
@@ -284,8 +285,9 @@ class Worker:
         return cached[1]
 
     def _charge(self, items: list[Item], results: "_Results") -> list[Item]:
-        """Charge each line once for the batch if it fits, else message by message; the rest is held."""
-        by_line: dict[int, list[Item]] = {}
+        """Charge each line once for the batch if it fits, else message by message; the rest is held.
+        A message is charged only to a line of the quarter it was queued in."""
+        by_line: dict[tuple[int, str], list[Item]] = {}
         ready = []
         for item in items:
             if item.reclaimed and item.row.cost and item.row.channel == item.channel:
@@ -298,14 +300,15 @@ class Worker:
                 results.charged(item)
                 ready.append(item)
             else:
-                by_line.setdefault(item.row.budget_line_id, []).append(item)
-        for line_id, group in by_line.items():
-            if costs.charge(line_id, sum(i.cost for i in group)):
+                key = (item.row.budget_line_id, quarter_of(item.row.created_at or utcnow()))
+                by_line.setdefault(key, []).append(item)
+        for (line_id, quarter), group in by_line.items():
+            if costs.charge(line_id, sum(i.cost for i in group), quarter):
                 fits = group
             else:
                 fits = []
                 for item in group:
-                    if costs.charge(line_id, item.cost):
+                    if costs.charge(line_id, item.cost, quarter):
                         fits.append(item)
                     else:
                         results.final(item, "held", _budget_reason(line_id, item.cost))

@@ -2,12 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Appointment, Complaint, Customer, Team, User, db, utcnow
 from models.choices import ROLES
 from models.staff import new_session_token
-from services import access, audit, validation
-from services.errors import NotAllowed, ValidationError
+from services import access, audit, locking, validation
+from services.errors import AlreadyDone, NotAllowed, ValidationError
 from services.passwords import hash_password
 
 
@@ -106,13 +107,30 @@ def create_user(
     return user
 
 
+def _has_work(user: User, session) -> bool:
+    """Does an (inactive) account still own customers, open complaints or planned appointments?"""
+    for query in (
+        select(Customer.id).where(Customer.owner_id == user.id),
+        select(Complaint.id).where(Complaint.assignee_id == user.id, Complaint.status.notin_(("resolved", "closed"))),
+        select(Appointment.id).where(Appointment.agent_id == user.id, Appointment.status == "planned"),
+    ):
+        if session.scalar(query.limit(1)) is not None:
+            return True
+    return False
+
+
 def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[str, int]:
     """Deactivate ``leaver`` and give all their customers, open complaints and future
-    appointments to ``successor`` in one transaction, so nothing is lost (seed 003)."""
+    appointments to ``successor`` in one transaction, so nothing is lost (seed 003). The leaver's
+    row is locked and deactivated by compare-and-set first: a second hand-over is AlreadyDone."""
     session = session or db.session
     if not access.allowed(actor, "staff", "handover"):
         raise NotAllowed()
     check_target(actor, leaver)
+    was_active = leaver.active
+    locking.lock(leaver, session)
+    if not leaver.active and (was_active or not _has_work(leaver, session)):
+        raise AlreadyDone()  # a parallel hand-over did it a moment ago, or nothing is left to hand over
     if leaver.role == "admin" and leaver.active:
         check_not_last_admin(leaver, session)
     if leaver.id == successor.id:
@@ -140,7 +158,17 @@ def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[
             .execution_options(synchronize_session=False)
         ).rowcount,
     }
-    leaver.active = False
+    if was_active and (
+        session.execute(
+            update(User)
+            .where(User.id == leaver.id, User.active.is_(True))
+            .values(active=False)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        != 1
+    ):
+        raise AlreadyDone()
+    set_committed_value(leaver, "active", False)
     leaver.session_token = new_session_token()
     audit.record(
         "handover", leaver, user=actor, changes=counts, detail=f"{leaver.email} -> {successor.email}", session=session

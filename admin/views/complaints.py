@@ -23,9 +23,9 @@ from models.choices import (
     REQUEST_KINDS,
     choices,
 )
-from services import access
+from services import access, locking
 from services import complaints as rules
-from services.errors import CSKHError, InvalidTransition, ValidationError
+from services.errors import AlreadyDone, CSKHError, ValidationError
 from services.formatting import format_datetime
 
 TRANSITION_LABELS = {
@@ -229,12 +229,13 @@ class ComplaintView(SecureModelView):
                     fn(complaint)
                 done += 1
             except CSKHError as exc:
-                refused.append(f"{complaint.code}: {exc.message}")
+                category = "info" if isinstance(exc, AlreadyDone) else "error"
+                refused.append((f"{complaint.code}: {exc.message}", category))
         db.session.commit()
         if done:
             flash(_("%(n)d requests updated.", n=done), "success")
-        for line in refused:
-            flash(line, "error")
+        for line, category in refused:
+            flash(line, category)
 
     @action("assign_me", _l("Assign to me"))
     def action_assign_me(self, ids):
@@ -256,11 +257,16 @@ class ComplaintView(SecureModelView):
     @action("reopen", _l("Reopen"))
     def action_reopen(self, ids):
         def reopen(complaint):
-            if complaint.status not in rules.REOPEN_FROM:
-                raise InvalidTransition(_l("Only a resolved or closed request can be reopened."))
+            message = _l("Only a resolved or closed request can be reopened.")
+            locking.expect(complaint, rules.REOPEN_FROM, "in_progress", message=message)
             rules.transition(complaint, "in_progress", current_user)
 
         self._each(ids, reopen)
+
+    def _after_transition(self, complaints) -> str:
+        if len(complaints) == 1:
+            return url_for(".details_view", id=complaints[0].id)
+        return url_for(".index_view")
 
     # ---- one request's transition -------------------------------------
     @expose("/transition/", methods=("GET", "POST"))
@@ -274,15 +280,17 @@ class ComplaintView(SecureModelView):
                 for complaint in complaints:
                     rules.transition(complaint, to_status, current_user, resolution=resolution or None)
                 db.session.commit()
+            except AlreadyDone as exc:
+                db.session.rollback()
+                flash(str(exc.message), "info")
+                return redirect(self._after_transition(complaints))
             except CSKHError as exc:
                 db.session.rollback()
                 messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
                 errors = [str(m) for group in messages for m in group]
             else:
                 flash(_("Status changed to %(status)s.", status=COMPLAINT_STATUSES[to_status]), "success")
-                if len(complaints) == 1:
-                    return redirect(url_for(".details_view", id=complaints[0].id))
-                return redirect(url_for(".index_view"))
+                return redirect(self._after_transition(complaints))
         return self.render(
             "admin/complaint_transition.html",
             complaints=complaints,

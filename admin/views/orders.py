@@ -23,7 +23,7 @@ from models.choices import ORDER_STATUSES, choices
 from services import access
 from services import orders as rules
 from services import products as product_rules
-from services.errors import CSKHError, NotAllowed, ValidationError
+from services.errors import AlreadyDone, CSKHError, NotAllowed, ValidationError
 from services.formatting import format_vnd
 
 TRANSITION_LABELS = {
@@ -180,6 +180,10 @@ class OrderView(SecureModelView):
         try:
             rules.transition(order, to_status, current_user)
             db.session.commit()
+        except AlreadyDone as exc:
+            db.session.rollback()
+            flash(str(exc.message), "info")
+            return redirect(url_for(".details_view", id=order_id))
         except NotAllowed:
             db.session.rollback()
             abort(403)

@@ -14,7 +14,7 @@ from models import Team, User, db
 from models.choices import ROLES, choices
 from services import access
 from services import staff as staff_rules
-from services.errors import NotAllowed, ValidationError
+from services.errors import AlreadyDone, NotAllowed, ValidationError
 
 
 class StaffView(SecureModelView):
@@ -74,6 +74,10 @@ class StaffView(SecureModelView):
                     raise ValidationError({"successor": [_l("Choose another person to take over.")]})
                 counts = staff_rules.hand_over(leaver, successor, current_user._get_current_object())
                 db.session.commit()
+            except AlreadyDone as exc:
+                db.session.rollback()
+                flash(str(exc.message), "info")
+                return redirect(url_for(".index_view"))
             except ValidationError as exc:
                 db.session.rollback()
                 errors = [str(m) for msgs in exc.errors.values() for m in msgs]

@@ -252,3 +252,15 @@ def test_a_worker_keeps_working_across_sessions(app, providers):
     make_message(db.session.merge(customer), {"zns": db.session.merge(templates["zns"])}, order=("zns",))
     db.session.commit()
     assert worker.run(NOON) == {"sent": 1}
+
+
+def test_a_message_is_charged_only_to_a_line_of_the_quarter_it_was_queued_in(app, providers):
+    customer = make_customer("Lê Văn Cường", phone="0912345678", email="cuong@example.vn")
+    line = make_budget_line(1_000_000, category="campaigns")  # 2026-Q4
+    message = make_message(customer, make_templates(), budget_line_id=line.id)
+    message.created_at = datetime(2026, 9, 30, 16, 59, tzinfo=UTC)  # 23:59 on 30/09: the third quarter
+    db.session.commit()
+    Worker().run(NOON)
+    held = reload(message.id)
+    assert held.status == "held" and held.sent_at is None
+    assert db.session.get(BudgetLine, line.id).spent == 0 and providers.state.bodies("/message/template") == []

@@ -110,16 +110,15 @@ def lookup_scope(model):
     """Rows of ``model`` the current user may pick in a form field."""
     user = current_user
     if model is User:
-        role = access.role_of(user)
-        if role in ("head", "admin"):
+        if access.is_department_wide(user):
             return User.active.is_(True)
-        if role == "lead" and user.team_id is not None:
+        if access.leads_team(user) and user.team_id is not None:
             return and_(User.active.is_(True), User.team_id == user.team_id)
         return User.id == getattr(user, "id", None)
     if model is Product:
         return Product.active.is_(True)
     if model is Team:
-        if access.role_of(user) in ("head", "admin"):
+        if access.is_department_wide(user):
             return access.true()
         return Team.id == getattr(user, "team_id", None)
     return access.model_scope_clause(user, model, "view")

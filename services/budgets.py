@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from models import Budget, BudgetLine, db
 from models.choices import BUDGET_CATEGORIES
-from services import approvals
+from services import access, approvals
 from services.errors import BudgetExceeded, ValidationError
 from services.workflow import require, require_status
 
@@ -63,7 +63,7 @@ def prepare(budget: Budget, user, is_created: bool, before_status: str | None = 
     if is_created:
         budget.status = "draft"
         budget.created_by_id = user.id
-        if user.role == "lead":
+        if access.leads_team(user):
             budget.team_id = user.team_id
     else:
         status = before_status or budget.status

@@ -182,7 +182,7 @@ def assign(complaint: Complaint, assignee: User, user, session=None) -> Complain
     _require(user, "assign", complaint)
     if assignee is None or not assignee.active:
         raise ValidationError({"assignee": [_l("Choose an active member of staff.")]})
-    if access.role_of(user) != "head" and complaint.team_id is not None and assignee.team_id != complaint.team_id:
+    if not access.is_department_wide(user) and complaint.team_id is not None and assignee.team_id != complaint.team_id:
         raise ValidationError({"assignee": [_l("The assignee must belong to the request's team.")]})
     before = complaint.assignee_id
     complaint.assignee_id = assignee.id

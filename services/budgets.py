@@ -93,6 +93,19 @@ def remaining(line: BudgetLine) -> int:
     return (line.planned or 0) - (line.spent or 0)
 
 
+def left_on_approved(line_id: int, session=None) -> int | None:
+    """VND left on a line of an approved budget; None when the line is missing or its budget not approved."""
+    session = session or db.session
+    row = session.execute(
+        select(BudgetLine.planned, BudgetLine.spent, Budget.status)
+        .join(Budget, Budget.id == BudgetLine.budget_id)
+        .where(BudgetLine.id == line_id)
+    ).first()
+    if row is None or row.status != "approved":
+        return None
+    return (row.planned or 0) - (row.spent or 0)
+
+
 def charge(line: BudgetLine, amount: int, session=None) -> None:
     """Spend ``amount`` VND on ``line`` inside the caller's transaction.
 

@@ -27,7 +27,7 @@ from sqlalchemy import and_, bindparam, insert, select, update
 from models import Customer, MessageEvent, MessageTemplate, OutboxMessage, db, utcnow
 from services import message_costs as costs
 from services import messaging_rules as rules
-from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request, adapter, idempotency_key
+from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request, email, idempotency_key, sms, zns
 from services.channels.http import RateLimiter
 from services.channels.sms_text import without_accents
 from services.formatting import format_vnd
@@ -43,6 +43,11 @@ CUSTOMER_COLUMNS = (
     Customer.opted_out_at,
     *(getattr(Customer, rules.consent_attr(c, p)) for c in PROVIDER_CHANNELS for p in rules.PURPOSES),
 )
+
+
+def adapter(channel: str):
+    """The module whose ``send(request)`` delivers on ``channel``."""
+    return {"zns": zns, "sms": sms, "email": email}[channel]
 
 
 def worker_name() -> str:

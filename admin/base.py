@@ -40,6 +40,7 @@ from services.errors import NotAllowed, ValidationError
 from services.formatting import format_date, format_datetime, format_vnd
 from services.search_index import search_condition
 from services.text import fold, search_terms
+from services.view_policy import MatrixPolicy, ViewPolicy
 
 
 class SecureForm(CleanTextForm, BaseForm, FlaskForm):
@@ -195,9 +196,14 @@ class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExp
 
         return {datetime: _datetime_fmt, date: _date_fmt, bool: _bool_fmt, type(None): lambda v, x, n=None: ""}
 
+    @property
+    def policy(self) -> ViewPolicy:
+        """The screen's one permission door: every check below asks it (services/view_policy.py)."""
+        return MatrixPolicy(self.resource)
+
     # ---- who may come in -------------------------------------------------
     def is_accessible(self) -> bool:
-        return access.allowed(current_user, self.resource, "view")
+        return self._allowed("view")
 
     def get_url(self, endpoint: str, **kwargs) -> str:
         """Flask-Admin's ``url_for``, remembered per process (admin/fragments.py)."""
@@ -228,7 +234,7 @@ class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExp
         return None
 
     def _allowed(self, action: str) -> bool:
-        return access.allowed(current_user, self.resource, action)
+        return self.policy.allowed(current_user, action)
 
     @property
     def can_create(self):
@@ -248,7 +254,7 @@ class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExp
 
     # ---- which rows ------------------------------------------------------
     def scope(self, action: str = "view"):
-        return access.scope_clause(current_user, self.resource, action)
+        return self.policy.clause(current_user, action)
 
     def get_query(self):
         return super().get_query().filter(self.scope("view"))
@@ -263,11 +269,20 @@ class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExp
         return ENDPOINT_ACTIONS.get(endpoint, "view")
 
     def get_one(self, id):
-        """The row, or 403 when it exists outside the user's scope for this endpoint."""
-        obj = super().get_one(id)
-        if obj is None:
+        """The row read through the scope of this endpoint's action; 403 when it exists outside it."""
+        user, action, policy = current_user, self.current_action(), self.policy
+        if policy.unrestricted(user, action) or not getattr(policy, "covers", lambda model: False)(self.model):
+            obj = super().get_one(id)
+            if obj is not None and not policy.permits(user, action, obj):
+                abort(403)
+            return obj
+        key = self.primary_key_of(id)
+        if key is None:
             return None
-        if not access.can(current_user, self.current_action(), self.resource, obj):
+        columns = self.model.__mapper__.primary_key
+        match = and_(*(column == value for column, value in zip(columns, key, strict=True)))
+        obj = db.session.scalars(select(self.model).where(match, policy.clause(user, action))).one_or_none()
+        if obj is None and db.session.scalar(select(func.count()).select_from(self.model).where(match)):
             abort(403)
         return obj
 
@@ -295,7 +310,9 @@ class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExp
         """Is ``row`` (on the current list page) one the user may ``action``? One query per page and action."""
         scopes = g.setdefault("cskh_row_scope", {})
         if (self.resource, action) not in scopes:
-            scopes[self.resource, action] = access.scope_name(current_user, self.resource, action)
+            policy, user = self.policy, current_user
+            allowed = "rows" if policy.allowed(user, action) else None
+            scopes[self.resource, action] = "all" if policy.unrestricted(user, action) else allowed
         scope = scopes[self.resource, action]
         if scope is None:
             return False
@@ -446,7 +463,7 @@ class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExp
         with db.session.no_autoflush:
             self.apply_rules(form, model, is_created)
         action = "create" if is_created else "edit"
-        if not access.can(current_user, action, self.resource, model):
+        if not self.policy.permits(current_user, action, model):
             raise NotAllowed()
         if is_created:
             db.session.flush()

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Campaign
 from models.choices import CHANNELS, OCCASIONS
-from services import access, approvals, audit, message_templates, segments
+from services import access, approvals, audit, job_catalogue, message_templates, segments
 from services.errors import ValidationError
 from services.workflow import require, require_status
 
@@ -63,6 +63,11 @@ def validate(campaign: Campaign) -> None:
         segments.parse(campaign.audience)
     except ValidationError as exc:
         errors.update(exc.errors)
+    if campaign.schedule_cron:
+        try:
+            job_catalogue.validate_cron(campaign.schedule_cron)
+        except ValidationError as exc:
+            errors.update(exc.errors)
     if campaign.occasion and campaign.occasion not in OCCASIONS:
         errors.setdefault("occasion", []).append(_l("Choose one of the listed values."))
     if campaign.channel not in CHANNELS:

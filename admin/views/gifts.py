@@ -12,7 +12,6 @@ from models import Campaign, Gift, db
 from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, MESSAGE_PURPOSES, OCCASIONS, choices
 from services import campaigns as campaign_rules
 from services import gifts as gift_rules
-from services.job_catalogue import validate_cron
 
 APPROVAL_LABELS = {
     "submitted_by": _l("Submitted by"),
@@ -148,8 +147,6 @@ class CampaignView(WorkflowMixin, SecureModelView):
         model.channel_order = (model.channel_order or "").strip() or None
         before = g.get("audit_before") or {}
         campaign_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
-        if model.schedule_cron:
-            validate_cron(model.schedule_cron)
 
 
 def register(admin):

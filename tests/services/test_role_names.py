@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("admin", "services", "jobs", "cli", "models")
 ALLOWED_FILES = {
     "services/access.py",  # the one place
-    "services/demo_data.py",  # demo accounts, one per role
-    "services/bulk_data.py",  # bench data, likewise
+    "services/demo_data.py",  # the demo accounts, one per role
 }
 NOT_ROLES = {"kind", "form"}
 """Names compared with the same words that are not roles: a KPI scope's ``kind`` is "agent" too, and

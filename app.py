@@ -39,6 +39,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     from admin.public import init_public
     from admin.security import init_security
     from cli import init_cli
+    from jobs import load_jobs
 
     init_i18n(app, babel)
     init_security(app)
@@ -47,6 +48,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     init_admin(app)
     init_public(app)
     init_cli(app)
+    load_jobs()  # the jobs declare themselves in services.job_catalogue, which the admin reads
     return app
 
 

@@ -93,11 +93,6 @@ def latest_fire(spec: JobSpec, now: datetime) -> datetime | None:
     return times[-1] if times else None
 
 
-def next_fire(spec: JobSpec, now: datetime | None = None) -> datetime | None:
-    now = now or utcnow()
-    return spec.trigger(local_tz()).get_next_fire_time(None, now.astimezone(local_tz()))
-
-
 def missed_fire_times(spec: JobSpec, now: datetime) -> list[datetime]:
     """The fire times due now without a run row: since the last success (catch-up) or just the latest."""
     floor = now - timedelta(days=CATCH_UP_DAYS)

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from models import Budget, BudgetLine, db
 from models.choices import BUDGET_CATEGORIES
-from services import approvals
+from services import access, approvals
 from services.errors import BudgetExceeded, ValidationError
 from services.formatting import to_local
 from services.workflow import require, require_status
@@ -76,7 +76,7 @@ def prepare(budget: Budget, user, is_created: bool, before_status: str | None = 
     if is_created:
         budget.status = "draft"
         budget.created_by_id = user.id
-        if user.role == "lead":
+        if access.leads_team(user):
             budget.team_id = user.team_id
     else:
         status = before_status or budget.status
@@ -104,6 +104,20 @@ def decide(budget: Budget, user, approve: bool, comment: str | None = None) -> N
 def remaining(line: BudgetLine) -> int:
     """VND still available on ``line`` (planned minus spent)."""
     return (line.planned or 0) - (line.spent or 0)
+
+
+def left_on_approved(line_id: int, session=None, quarter: str | None = None) -> int | None:
+    """VND left on a line of an approved budget (of ``quarter`` when given); None when the line is
+    missing, its budget not approved or of another quarter."""
+    session = session or db.session
+    row = session.execute(
+        select(BudgetLine.planned, BudgetLine.spent, Budget.status, Budget.quarter)
+        .join(Budget, Budget.id == BudgetLine.budget_id)
+        .where(BudgetLine.id == line_id)
+    ).first()
+    if row is None or row.status != "approved" or (quarter is not None and row.quarter != quarter):
+        return None
+    return (row.planned or 0) - (row.spent or 0)
 
 
 def charge(

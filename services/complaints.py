@@ -183,7 +183,7 @@ def assign(complaint: Complaint, assignee: User, user, session=None) -> Complain
     _require(user, "assign", complaint)
     if assignee is None or not assignee.active:
         raise ValidationError({"assignee": [_l("Choose an active member of staff.")]})
-    if access.role_of(user) != "head" and complaint.team_id is not None and assignee.team_id != complaint.team_id:
+    if not access.is_department_wide(user) and complaint.team_id is not None and assignee.team_id != complaint.team_id:
         raise ValidationError({"assignee": [_l("The assignee must belong to the request's team.")]})
     locking.lock(complaint, session)
     if complaint.assignee_id == assignee.id:
@@ -225,3 +225,42 @@ def escalate(complaint: Complaint, user, target_text: str | None = None, now: da
     )
     session.flush()
     return complaint
+
+
+def apply_form(complaint: Complaint, user, is_created: bool, before: dict, session=None) -> Complaint:
+    """The complaint form's rules, ``before`` being the row as it was (empty for a new one).
+
+    A request needs its customer and a 1–5 score; a new one goes to its author unless assigned,
+    and gets ``prepare_new``; a change of assignee needs "assign"; a change of priority moves the
+    due time.
+    """
+    session = session or db.session
+    errors: dict[str, list] = {}
+    if complaint.customer_id is None and complaint.customer is None:
+        errors["customer"] = [_l("This field is required.")]
+    if complaint.satisfaction is not None and not 1 <= complaint.satisfaction <= 5:
+        errors["satisfaction"] = [_l("Choose a score from 1 to 5.")]
+    if errors:
+        raise ValidationError(errors)
+    if complaint.customer is not None:
+        complaint.customer_id = complaint.customer.id
+    complaint.assignee_id = complaint.assignee.id if complaint.assignee is not None else None
+    if is_created:
+        if complaint.assignee is None:
+            complaint.assignee = session.get(User, user.id)
+            complaint.assignee_id = complaint.assignee.id
+        return prepare_new(complaint, session=session)
+    if before.get("assignee_id") != complaint.assignee_id and not access.can(
+        user, "assign", "complaint", complaint, session=session
+    ):
+        raise ValidationError({"assignee": [_l("You may not reassign this request.")]})
+    if before.get("priority") != complaint.priority and complaint.opened_at is not None:
+        complaint.due_at = due_at_for(complaint.priority, complaint.opened_at, session)
+    return complaint
+
+
+def reopen(complaint: Complaint, user, session=None) -> Complaint:
+    """Back to work: only a resolved or closed request (locked: a parallel reopen gets AlreadyDone)."""
+    locking.expect(complaint, REOPEN_FROM, "in_progress", session=session,
+                   message=_l("Only a resolved or closed request can be reopened."))  # fmt: skip
+    return transition(complaint, "in_progress", user, session=session)

@@ -28,7 +28,7 @@ from models import Customer, MessageEvent, MessageTemplate, OutboxMessage, db, u
 from services import message_costs as costs
 from services import messaging_rules as rules
 from services.budgets import quarter_of
-from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request, adapter, idempotency_key
+from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request, email, idempotency_key, sms, zns
 from services.channels.http import RateLimiter
 from services.channels.sms_text import without_accents
 from services.formatting import format_vnd
@@ -44,6 +44,11 @@ CUSTOMER_COLUMNS = (
     Customer.opted_out_at,
     *(getattr(Customer, rules.consent_attr(c, p)) for c in PROVIDER_CHANNELS for p in rules.PURPOSES),
 )
+
+
+def adapter(channel: str):
+    """The module whose ``send(request)`` delivers on ``channel``."""
+    return {"zns": zns, "sms": sms, "email": email}[channel]
 
 
 def worker_name() -> str:

@@ -5,7 +5,6 @@ from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Appointment, Complaint, Customer, Team, User, db, utcnow
-from models.choices import ROLES
 from models.staff import new_session_token
 from services import access, audit, locking, validation
 from services.errors import AlreadyDone, NotAllowed, ValidationError
@@ -28,7 +27,9 @@ def check_not_last_admin(target: User, session=None) -> None:
     """Raise ValidationError when ``target`` is the only active administrator (nobody could manage staff after)."""
     session = session or db.session
     others = session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True), User.id != target.id)
+        select(func.count())
+        .select_from(User)
+        .where(User.role.in_(access.roles_with("administers_staff")), User.active.is_(True), User.id != target.id)
     )
     if not others:
         raise ValidationError({"active": [_l("The last active administrator cannot be deactivated or lose the role.")]})
@@ -43,7 +44,7 @@ def _loses_access(user: User) -> tuple[bool, bool]:
     was_role = _before(state, "role", user.role)
     deactivated = bool(was_active) and user.active is False
     demoted = was_role != user.role
-    return deactivated or demoted, bool(was_active) and was_role == "admin"
+    return deactivated or demoted, bool(was_active) and access.role_has(was_role, "administers_staff")
 
 
 def _before(state, key, current):
@@ -72,7 +73,7 @@ def prepare(
         user.email = validation.normalize_email(user.email, "email", required=True)
     except ValidationError as exc:
         errors.update(exc.errors)
-    if user.role not in ROLES:
+    if user.role not in access.ROLES:
         errors.setdefault("role", []).append(_l("Choose one of the listed values."))
     if not (user.name or "").strip():
         errors.setdefault("name", []).append(_l("This field is required."))
@@ -131,11 +132,11 @@ def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[
     locking.lock(leaver, session)
     if not leaver.active and (was_active or not _has_work(leaver, session)):
         raise AlreadyDone()  # a parallel hand-over did it a moment ago, or nothing is left to hand over
-    if leaver.role == "admin" and leaver.active:
+    if access.role_has(leaver.role, "administers_staff") and leaver.active:
         check_not_last_admin(leaver, session)
     if leaver.id == successor.id:
         raise ValidationError({"successor": [_l("Choose another person to take over.")]})
-    if not successor.active or successor.role not in ("agent", "lead", "head"):
+    if not successor.active or not access.role_has(successor.role, "takes_over_work"):
         raise ValidationError({"successor": [_l("The successor must be an active agent, lead or head.")]})
     now = utcnow()
     counts = {

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from admin.base import SecureModelView
 from models import AuditLog, db
+from services import access
 
 
 class AuditLogView(SecureModelView):
@@ -28,7 +29,7 @@ class AuditLogView(SecureModelView):
         "changes",
         "detail",
     ]
-    column_roles = {"ip": {"head", "admin"}}
+    column_roles = {"ip": set(access.roles_with("department_wide"))}
     column_labels = {
         "at": _l("Time"),
         "actor": _l("Who"),

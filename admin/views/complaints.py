@@ -23,7 +23,7 @@ from models.choices import (
     REQUEST_KINDS,
     choices,
 )
-from services import access, locking
+from services import access
 from services import complaints as rules
 from services.errors import AlreadyDone, CSKHError, ValidationError
 from services.formatting import format_datetime
@@ -189,36 +189,10 @@ class ComplaintView(SecureModelView):
                 form.customer.data = customer
         return form
 
-    # ---- the rules ----------------------------------------------------
+    # ---- the rules (services.complaints) -------------------------------
     def apply_rules(self, form, model, is_created):
-        errors: dict[str, list] = {}
-        if model.customer_id is None and model.customer is None:
-            errors["customer"] = [_l("This field is required.")]
-        if model.satisfaction is not None and not 1 <= model.satisfaction <= 5:
-            errors["satisfaction"] = [_l("Choose a score from 1 to 5.")]
-        if errors:
-            raise ValidationError(errors)
-        if model.customer is not None:
-            model.customer_id = model.customer.id
-        model.assignee_id = model.assignee.id if model.assignee is not None else None
-        if is_created:
-            if model.assignee is None:
-                model.assignee = db.session.get(User, current_user.id)
-                model.assignee_id = model.assignee.id
-            rules.prepare_new(model)
-            return
-        before = self._before()
-        if before.get("assignee_id") != model.assignee_id and not access.can(
-            current_user, "assign", "complaint", model
-        ):
-            raise ValidationError({"assignee": [_l("You may not reassign this request.")]})
-        if before.get("priority") != model.priority and model.opened_at is not None:
-            model.due_at = rules.due_at_for(model.priority, model.opened_at)
-
-    @staticmethod
-    def _before() -> dict:
-        """The row as it was before the form changed it (taken by the base's update_model)."""
-        return g.get("audit_before", {})
+        before = {} if is_created else g.get("audit_before", {})  # the row as the base's update_model took it
+        rules.apply_form(model, current_user, is_created, before)
 
     # ---- row actions --------------------------------------------------
     def _each(self, ids, fn) -> None:
@@ -256,12 +230,7 @@ class ComplaintView(SecureModelView):
 
     @action("reopen", _l("Reopen"))
     def action_reopen(self, ids):
-        def reopen(complaint):
-            message = _l("Only a resolved or closed request can be reopened.")
-            locking.expect(complaint, rules.REOPEN_FROM, "in_progress", message=message)
-            rules.transition(complaint, "in_progress", current_user)
-
-        self._each(ids, reopen)
+        self._each(ids, lambda c: rules.reopen(c, current_user))
 
     def _after_transition(self, complaints) -> str:
         if len(complaints) == 1:

@@ -11,15 +11,12 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from admin.base import SecureModelView
-from jobs import load_jobs
-from jobs.lease import TTL
-from jobs.registry import JOBS, job_params
-from jobs.scheduler import next_fire
-from models import JobRun, JobSetting, OutboxMessage, SchedulerLease, db, utcnow
+from models import JobRun, JobSetting, OutboxMessage, db
 from models.choices import CHANNELS, JOB_RUN_STATUSES, MESSAGE_EVENTS, MESSAGE_PURPOSES, MESSAGE_STATUSES, SEND_CHANNELS
 from services import access, job_control
 from services.errors import NotAllowed, ValidationError
 from services.formatting import format_datetime, format_vnd
+from services.job_catalogue import JOBS, job_params, next_fire, scheduler_lease
 
 
 def _label(mapping):
@@ -38,7 +35,6 @@ class JobsView(SecureModelView):
 
     @expose("/")
     def index_view(self):
-        load_jobs()
         settings = {s.job_id: s for s in db.session.scalars(select(JobSetting))}
         latest = {}
         last_ids = select(func.max(JobRun.id)).group_by(JobRun.job_id)
@@ -58,8 +54,7 @@ class JobsView(SecureModelView):
                     "params": json.dumps(job_params(job_id), ensure_ascii=False, indent=1) if spec.defaults else None,
                 }
             )
-        lease = db.session.get(SchedulerLease, "scheduler")
-        active = lease is not None and lease.expires_at > utcnow() - TTL
+        lease, active = scheduler_lease()
         return self.render(
             "admin/jobs.html",
             rows=rows,
@@ -73,7 +68,6 @@ class JobsView(SecureModelView):
 
     def _control(self, change):
         job_id = request.form.get("job_id", "")
-        load_jobs()
         if job_id not in JOBS:
             abort(404)
         try:

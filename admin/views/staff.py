@@ -11,7 +11,7 @@ from wtforms import PasswordField
 from admin.base import SecureModelView
 from admin.input_guard import pk_value
 from models import Team, User, db
-from models.choices import ROLES, choices
+from models.choices import choices
 from services import access
 from services import staff as staff_rules
 from services.errors import AlreadyDone, NotAllowed, ValidationError
@@ -22,7 +22,7 @@ class StaffView(SecureModelView):
     column_list = ["name", "email", "role", "team", "active", "last_login_at"]
     column_searchable_list = ["name", "email"]
     column_filters = ["role", "team", "active"]
-    column_choices = {"role": choices(ROLES)}
+    column_choices = {"role": choices(access.ROLE_LABELS)}
     column_labels = {
         "name": _l("Name"),
         "email": _l("Email"),
@@ -35,7 +35,7 @@ class StaffView(SecureModelView):
     column_details_list = ["name", "email", "phone", "role", "team", "active", "last_login_at", "created_at"]
     column_export_list = ["id", "name", "email", "phone", "role", "team", "active", "last_login_at"]
     form_columns = ["name", "email", "phone", "role", "team", "active", "new_password"]
-    form_choices = {"role": choices(ROLES)}
+    form_choices = {"role": choices(access.ROLE_LABELS)}
     form_extra_fields = {"new_password": PasswordField(_l("New password (leave empty to keep)"))}
     form_ajax_refs = {"team": {"fields": ["name"]}}
 
@@ -63,7 +63,7 @@ class StaffView(SecureModelView):
             return render_template("errors/error.html", code=403, message=str(exc.message)), 403
         candidates = db.session.scalars(
             select(User)
-            .where(User.active.is_(True), User.id != leaver.id, User.role.in_(("agent", "lead", "head")))
+            .where(User.active.is_(True), User.id != leaver.id, User.role.in_(access.roles_with("takes_over_work")))
             .order_by(User.name)
         ).all()
         errors = []

@@ -14,6 +14,7 @@ from models.choices import ROLES
 # Each module has ``register(admin)``; the order is the menu's order.
 VIEW_MODULES = [
     "admin.views.inbox",
+    "admin.views.search",
     "admin.views.customers",
     "admin.views.staff",
     "admin.views.audit",

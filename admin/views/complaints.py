@@ -23,7 +23,7 @@ from models.choices import (
     REQUEST_KINDS,
     choices,
 )
-from services import access
+from services import access, global_search
 from services import complaints as rules
 from services.errors import CSKHError, InvalidTransition, ValidationError
 from services.formatting import format_datetime
@@ -96,6 +96,18 @@ class ComplaintView(SecureModelView):
     ]
     column_export_list = column_details_list
     column_searchable_list = ["subject"]
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Search by code, subject or the customer's name and phone, accent-free."""
+        condition = global_search.complaint_list_condition(search)
+        if condition is None:
+            return query, count_query, joins, count_joins
+        query = query.filter(condition)
+        return query, (count_query.filter(condition) if count_query is not None else None), joins, count_joins
+
+    def search_placeholder(self):
+        return _("Code KN-…, subject, customer name or phone")
+
     column_filters = ["status", "priority", "category", "kind", "assignee", "team", "due_at", "opened_at"]
     column_sortable_list = ["id", "subject", "priority", "status", "due_at", "opened_at"]
     column_default_sort = ("id", True)

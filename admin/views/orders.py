@@ -20,7 +20,7 @@ from admin.base import ScopedAjaxLoader, SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from models import Order, OrderLine, Product, db
 from models.choices import ORDER_STATUSES, choices
-from services import access
+from services import access, global_search
 from services import orders as rules
 from services import products as product_rules
 from services.errors import CSKHError, NotAllowed, ValidationError
@@ -72,6 +72,18 @@ class OrderView(SecureModelView):
     column_details_list = column_list + ["change_request", "note", "created_at", "updated_at"]
     column_export_list = column_list + ["created_at"]
     column_searchable_list = ["invoice_number", "tracking_code"]
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Search by code, invoice/tracking number or the customer's name and phone, accent-free."""
+        condition = global_search.order_list_condition(search)
+        if condition is None:
+            return query, count_query, joins, count_joins
+        query = query.filter(condition)
+        return query, (count_query.filter(condition) if count_query is not None else None), joins, count_joins
+
+    def search_placeholder(self):
+        return _("Code DH-…, invoice, tracking, customer name or phone")
+
     column_filters = ["status", "created_at", "expected_delivery", "carrier"]
     column_sortable_list = ["id", "status", "total", "expected_delivery", "created_at"]
     column_default_sort = ("id", True)

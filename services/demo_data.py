@@ -37,6 +37,7 @@ from services import search_index
 from services.customers import search_text_for
 from services.passwords import hash_password
 from services.products import search_text_for as product_search_text
+from services.text import fold
 
 DEMO_PASSWORD = "cskh-demo-2026"
 
@@ -576,6 +577,7 @@ def seed(customers: int, progress: Callable[[int], None] | None = None, rng: ran
                         customer_id=cid,
                         kind=rng.choice(("complaint", "support", "warranty")),
                         subject=subject,
+                        subject_folded=fold(subject),
                         description=f"{subject}. Khách mong được hỗ trợ sớm.",
                         category=category,
                         priority=priority,

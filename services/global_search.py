@@ -14,7 +14,7 @@ view groups the matches with the requests and orders of the matching customers.
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, or_, select
 
 from models import Complaint, Customer, Order, db
 from services import access
@@ -109,12 +109,15 @@ def _scoped(user, resource: str, query, limit: int) -> list:
 
 
 def complaint_list_condition(query: str):
-    """The complaint list's search: the code, the subject (as typed or accent-free) or the customer's
-    name/phone (accent-free)."""
+    """The complaint list's search: the code, every word in the subject, or the customer's name/phone
+    (all accent-free)."""
     raw = (query or "").strip()
     if (cid := complaint_id(raw)) is not None:
         return Complaint.id == cid
-    conditions = [func.lower(Complaint.subject).contains(raw.lower(), autoescape=True)]
+    words = fold(raw).split()
+    if not words:
+        return None
+    conditions = [and_(*(Complaint.subject_folded.contains(word, autoescape=True) for word in words))]
     customers = customer_condition(raw)
     if customers is not None:
         conditions.append(Complaint.customer_id.in_(select(Customer.id).where(customers)))

@@ -380,6 +380,7 @@ def ensure_reference_data(head_id: int | None) -> list[Product]:
                     status="published",
                     body="Đổi trả miễn phí trong 7 ngày nếu sản phẩm lỗi do nhà sản xuất.",
                     channels="website",
+                    return_days=7,
                     effective_from=today.replace(month=1, day=1),
                     author_id=head_id,
                 ),

@@ -40,4 +40,16 @@ VI = {
     "Nothing found in your scope. Try a phone number, a name without accents, or a code such as KN-000123 or DH-0004567.": "Không tìm thấy trong phạm vi của bạn. Thử số điện thoại, tên không dấu, hoặc mã như KN-000123, DH-0004567.",
     "Code KN-…, subject, customer name or phone": "Mã KN-…, tiêu đề, tên hoặc SĐT khách",
     "Code DH-…, invoice, tracking, customer name or phone": "Mã DH-…, hoá đơn, mã vận đơn, tên hoặc SĐT khách",
+    # returns and refunds
+    "Amount (VND)": "Số tiền (VND)",
+    "At most %(left)s can be refunded (paid less already refunded).": "Chỉ được hoàn tối đa %(left)s (đã thanh toán trừ phần đã hoàn).",
+    "Choose return or refund.": "Hãy chọn trả hàng hoặc hoàn tiền.",
+    "I have checked the order and confirm this %(what)s.": "Tôi đã kiểm tra đơn hàng và xác nhận: %(what)s.",
+    "Reason": "Lý do",
+    "Refundable": "Có thể hoàn",
+    "Return window (days after delivery)": "Thời hạn đổi trả (ngày sau khi giao)",
+    "The amount must be more than 0 ₫.": "Số tiền phải lớn hơn 0 ₫.",
+    "The return window of %(days)d days from delivery (%(date)s) has passed.": "Đã quá thời hạn đổi trả %(days)d ngày kể từ ngày giao (%(date)s).",
+    "Tick the box to confirm.": "Hãy đánh dấu ô xác nhận.",
+    "Write the reason (at least 5 characters).": "Hãy ghi lý do (ít nhất 5 ký tự).",
 }

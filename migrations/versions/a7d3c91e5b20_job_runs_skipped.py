@@ -3,6 +3,8 @@
 job_runs.skipped: follow-ups too late to call, calls with no free slot in the planner's horizon.
 complaints.subject_folded: the subject lower case without accents (services.text.fold), filled here
 for the existing rows in chunks.
+orders.refunded_amount, orders.return_reason, policies.return_days: returns and refunds with a reason,
+an amount and the return window of the policy in force (services.order_returns).
 
 Revision ID: a7d3c91e5b20
 Revises: de0e59f1cc00
@@ -10,6 +12,8 @@ Create Date: 2026-11-27 16:45:00
 """
 import sqlalchemy as sa
 from alembic import op
+
+import models.base
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3c91e5b20'
@@ -27,6 +31,11 @@ def upgrade():
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.add_column(sa.Column('subject_folded', sa.String(length=200), nullable=True))
     _fold_subjects()
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('refunded_amount', models.base.Money, server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('return_reason', sa.Text(), nullable=True))
+    with op.batch_alter_table('policies', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('return_days', sa.Integer(), nullable=True))
 
 
 def _fold_subjects():
@@ -51,6 +60,11 @@ def _fold_subjects():
 
 
 def downgrade():
+    with op.batch_alter_table('policies', schema=None) as batch_op:
+        batch_op.drop_column('return_days')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_column('return_reason')
+        batch_op.drop_column('refunded_amount')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_column('subject_folded')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:

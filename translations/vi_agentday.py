@@ -52,4 +52,6 @@ VI = {
     "The return window of %(days)d days from delivery (%(date)s) has passed.": "Đã quá thời hạn đổi trả %(days)d ngày kể từ ngày giao (%(date)s).",
     "Tick the box to confirm.": "Hãy đánh dấu ô xác nhận.",
     "Write the reason (at least 5 characters).": "Hãy ghi lý do (ít nhất 5 ký tự).",
+    # canned replies
+    "Search canned replies": "Tìm câu trả lời mẫu",
 }

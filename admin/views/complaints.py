@@ -23,7 +23,7 @@ from models.choices import (
     REQUEST_KINDS,
     choices,
 )
-from services import access, global_search
+from services import access, canned_replies, global_search
 from services import complaints as rules
 from services.errors import CSKHError, InvalidTransition, ValidationError
 from services.formatting import format_datetime
@@ -188,8 +188,9 @@ class ComplaintView(SecureModelView):
             for s in rules.allowed_transitions(complaint.status)
         ]
 
-    def canned_replies(self):
-        return active_canned_replies()
+    def canned_replies(self, complaint=None):
+        """The active canned replies, their placeholders filled from ``complaint`` and the current user."""
+        return canned_replies.for_record(active_canned_replies(), complaint=complaint, agent=current_user)
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
@@ -302,7 +303,7 @@ class ComplaintView(SecureModelView):
             status_label=COMPLAINT_STATUSES[to_status],
             errors=errors,
             resolution=resolution,
-            replies=active_canned_replies(),
+            replies=self.canned_replies(complaints[0] if len(complaints) == 1 else None),
         ), (400 if errors else 200)
 
 

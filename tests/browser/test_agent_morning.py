@@ -77,13 +77,17 @@ def test_an_agents_morning_and_a_leads_reassign(app, db, live_server, browser_pa
     page.wait_for_url(f"**/admin/orders/details/?id={order_id}*")
     assert order_code in page.content()
 
-    # 4. the inbox on a 390 px phone: cards, no sideways scrolling
+    # 4. the inbox and the 360 page on a 390 px phone: cards, no sideways scrolling
     phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True)
     mobile = phone.new_page()
     _log_in(mobile, live_server, agent.email)
     mobile.wait_for_url(f"{live_server}/admin/inbox/")
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     _shot(mobile, "inbox-phone")
+    mobile.goto(f"{live_server}/admin/customers/details/?id={an.id}")
+    mobile.wait_for_selector("#customer-360")
+    assert mobile.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    _shot(mobile, "customer-phone")
     phone.close()
 
     # 5. the lead: the team queue with assignees, bulk reassign through the accent-free staff picker

@@ -13,6 +13,8 @@ from services.access import ROLE_LABELS
 
 # Each module has ``register(admin)``; the order is the menu's order.
 VIEW_MODULES = [
+    "admin.views.inbox",
+    "admin.views.search",
     "admin.views.customers",
     "admin.views.staff",
     "admin.views.audit",

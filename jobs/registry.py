@@ -66,7 +66,7 @@ class RunContext:
     ):
         self.run_id, self.job_id, self.holder = run_id, job_id, holder
         self.scheduled_for, self.now, self.params = scheduled_for, now, params
-        self.processed = self.created = 0
+        self.processed = self.created = self.skipped = 0
         self.total: int | None = None
 
     @property
@@ -74,14 +74,15 @@ class RunContext:
         """The local calendar date this run covers."""
         return self.scheduled_for.astimezone(local_tz()).date()
 
-    def commit_chunk(self, processed: int = 0, created: int = 0) -> None:
+    def commit_chunk(self, processed: int = 0, created: int = 0, skipped: int = 0) -> None:
         """Write the counters in the chunk's own transaction and commit both."""
         self.processed += processed
         self.created += created
+        self.skipped += skipped
         db.session.execute(
             update(JobRun)
             .where(JobRun.id == self.run_id)
-            .values(processed=self.processed, created=self.created, total=self.total)
+            .values(processed=self.processed, created=self.created, skipped=self.skipped, total=self.total)
         )
         db.session.commit()
 

@@ -52,6 +52,9 @@ class Order(TimestampMixin, VersionedMixin, Base):
     expected_delivery: Mapped[date | None] = mapped_column(Date)
     change_request: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    refunded_amount: Mapped[int] = mapped_column(Money, default=0, server_default="0")
+    """VND given back so far (services.order_returns: never more than the total)."""
+    return_reason: Mapped[str | None] = mapped_column(Text)
 
     customer = relationship("Customer", foreign_keys=[customer_id], lazy="joined")
     lines: Mapped[list["OrderLine"]] = relationship(

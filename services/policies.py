@@ -15,7 +15,7 @@ from services.errors import InvalidTransition, ValidationError
 from services.workflow import require, require_status
 
 EDITABLE = ("draft", "rejected")
-COPIED = ("code", "title", "kind", "body", "channels", "effective_from", "effective_to")
+COPIED = ("code", "title", "kind", "body", "channels", "effective_from", "effective_to", "return_days")
 
 
 def parse_channels(raw) -> str | None:

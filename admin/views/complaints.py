@@ -23,7 +23,7 @@ from models.choices import (
     REQUEST_KINDS,
     choices,
 )
-from services import access
+from services import access, canned_replies, global_search
 from services import complaints as rules
 from services.errors import AlreadyDone, CSKHError, ValidationError
 from services.formatting import format_datetime
@@ -96,6 +96,18 @@ class ComplaintView(SecureModelView):
     ]
     column_export_list = column_details_list
     column_searchable_list = ["subject"]
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Search by code, subject or the customer's name and phone, accent-free."""
+        condition = global_search.complaint_list_condition(search)
+        if condition is None:
+            return query, count_query, joins, count_joins
+        query = query.filter(condition)
+        return query, (count_query.filter(condition) if count_query is not None else None), joins, count_joins
+
+    def search_placeholder(self):
+        return _("Code KN-…, subject, customer name or phone")
+
     column_filters = ["status", "priority", "category", "kind", "assignee", "team", "due_at", "opened_at"]
     column_sortable_list = ["id", "subject", "priority", "status", "due_at", "opened_at"]
     column_default_sort = ("id", True)
@@ -176,8 +188,9 @@ class ComplaintView(SecureModelView):
             for s in rules.allowed_transitions(complaint.status)
         ]
 
-    def canned_replies(self):
-        return active_canned_replies()
+    def canned_replies(self, complaint=None):
+        """The active canned replies, their placeholders filled from ``complaint`` and the current user."""
+        return canned_replies.for_record(active_canned_replies(), complaint=complaint, agent=current_user)
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
@@ -267,7 +280,7 @@ class ComplaintView(SecureModelView):
             status_label=COMPLAINT_STATUSES[to_status],
             errors=errors,
             resolution=resolution,
-            replies=active_canned_replies(),
+            replies=self.canned_replies(complaints[0] if len(complaints) == 1 else None),
         ), (400 if errors else 200)
 
 

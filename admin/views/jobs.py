@@ -109,7 +109,7 @@ class JobRunView(SecureModelView):
     can_edit = False
     can_delete = False
     action_permissions = {}
-    column_list = ["job_id", "scheduled_for", "status", "processed", "created", "total", "attempts", "error"]
+    column_list = ["job_id", "scheduled_for", "status", "processed", "created", "skipped", "total", "attempts", "error"]
     column_details_list = column_list + ["holder", "started_at", "finished_at"]
     column_filters = ["job_id", "status", "scheduled_for", "started_at"]
     column_default_sort = ("id", True)
@@ -123,6 +123,7 @@ class JobRunView(SecureModelView):
         "status": _l("Status"),
         "processed": _l("Processed"),
         "created": _l("Created"),
+        "skipped": _l("Skipped"),
         "total": _l("Total"),
         "attempts": _l("Attempts"),
         "error": _l("Error"),

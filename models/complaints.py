@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 
@@ -58,7 +58,8 @@ class Complaint(TimestampMixin, VersionedMixin, Base):
     kind: Mapped[str] = mapped_column(String(10), default="complaint", index=True)
     subject: Mapped[str] = mapped_column(String(200))
     subject_folded: Mapped[str | None] = mapped_column(String(200))
-    """The subject lower case without accents (services.text.fold): what the list's search matches."""
+    """The subject lower case without accents (services.text.fold): what the list's search matches.
+    Kept by services.clean_writes on every flush."""
     description: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(20), default="other", index=True)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
@@ -88,13 +89,6 @@ class Complaint(TimestampMixin, VersionedMixin, Base):
     team = relationship("Team", foreign_keys=[team_id])
     order = relationship("Order", foreign_keys=[order_id])
     product = relationship("Product", foreign_keys=[product_id])
-
-    @validates("subject")
-    def _fold_subject(self, key, value):
-        from services.text import fold
-
-        self.subject_folded = fold(value)[:200] or None
-        return value
 
     @property
     def code(self) -> str:

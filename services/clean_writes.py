@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from services.errors import ValidationError
 from services.input_rules import check_column_value, text_too_long_for
-from services.text import nfc
+from services.text import fold, nfc
 
 SKIPPED = {"password_hash", "session_token"}
+FOLDED = {"complaints": ("subject", "subject_folded", 200)}
+"""Table -> (text column, its folded copy that accent-free search matches, the copy's length)."""
 _columns_of: dict = {}
 
 
@@ -51,7 +53,18 @@ def clean_object(obj, dialect_name: str, new: bool) -> dict[str, list]:
         problems = check_column_value(column, value, key)
         if problems:
             errors.setdefault(key, []).extend(problems)
+    _refold(obj, state, new)
     return errors
+
+
+def _refold(obj, state, new: bool) -> None:
+    """Keep the folded copy of a changed text column (FOLDED) in step with it."""
+    folded = FOLDED.get(getattr(state.mapper.local_table, "name", None))
+    if folded is None:
+        return
+    source, target, length = folded
+    if new or state.attrs[source].history.has_changes():
+        setattr(obj, target, fold(getattr(obj, source))[:length] or None)
 
 
 def _too_long():

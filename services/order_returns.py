@@ -5,7 +5,8 @@ The window counts from the day the order was delivered (its "delivered" transiti
 the expected delivery date or the order's last change when the log has none) and lasts the
 ``return_days`` of the published return policy in force that day (``RETURN_WINDOW_DAYS`` when none
 says). The status moves through ``services.orders.transition`` (workflow, scope, audit); the reason and
-amount are audited with it. Nothing is written when it raises.
+amount are audited with it. The order is locked first, so N identical requests at once give one return
+and N-1 AlreadyDone. Nothing is written when it raises.
 """
 
 import json
@@ -16,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from models import AuditLog, Order, Policy, db
-from services import audit
+from services import audit, locking
 from services import orders as order_rules
-from services.errors import ValidationError
+from services.errors import AlreadyDone, ValidationError
 from services.formatting import format_date, format_vnd, local_tz
 from services.validation import parse_amount
 
@@ -75,6 +76,10 @@ def apply(order: Order, kind: str, user, *, reason, amount, confirmed: bool, tod
     if kind not in KINDS:
         raise ValidationError({"kind": [_l("Choose return or refund.")]})
     today = today or datetime.now(UTC).astimezone(local_tz()).date()
+    seen = order.status
+    locking.lock(order)  # the checks below read the row as it is now; a parallel return waits here
+    if order.status == kind or order.status != seen:
+        raise AlreadyDone()
     errors: dict[str, list] = {}
     text = (reason or "").strip()
     if len(text) < 5:

@@ -240,6 +240,10 @@ class OrderView(SecureModelView):
                     confirmed=request.form.get("confirm") == "y",
                 )
                 db.session.commit()
+            except AlreadyDone as exc:
+                db.session.rollback()
+                flash(str(exc.message), "info")
+                return redirect(url_for(".details_view", id=order_id))
             except NotAllowed:
                 db.session.rollback()
                 abort(403)

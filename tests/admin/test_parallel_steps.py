@@ -95,7 +95,11 @@ def test_parallel_order_transition_moves_stock_once(app, db, live_server, people
     product = make_product(stock=10)
     order = make_order(people["customer"], [(product, 2)], status=start)
     db.session.commit()
-    _fire(app, live_server, people["agent"], "/admin/orders/transition/", {"id": order.id, "to": to_status})
+    if to_status in ("returned", "refunded"):  # a reason, an amount and a confirmation: the return form
+        form = {"id": order.id, "kind": to_status, "reason": "Khách trả hàng", "amount": order.total, "confirm": "y"}
+        _fire(app, live_server, people["agent"], "/admin/orders/return/", form)
+    else:
+        _fire(app, live_server, people["agent"], "/admin/orders/transition/", {"id": order.id, "to": to_status})
     db.session.rollback()
     assert db.session.get(Order, order.id).status == to_status
     assert db.session.get(Product, product.id).stock == stock_after

@@ -105,3 +105,21 @@ def test_the_decision_page_hides_approve_from_the_gifts_planner(app, db, login_a
     assert 'id="four-eyes-hint"' in page and 'id="op-approve"' not in page and 'id="op-reject"' not in page
     page = lead.get(f"/admin/gifts/decide/?id={small.id}").get_data(as_text=True)
     assert 'id="op-approve"' in page and 'id="four-eyes-hint"' not in page
+
+
+def test_the_navbar_count_is_one_statement_per_page(app, db, login_as):
+    from sqlalchemy import event
+
+    _team_world(db)
+    lead = login_as(make_user("head"))
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert lead.get("/admin/customers/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len([s for s in seen if "approvals_waiting" in s]) == 1

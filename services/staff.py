@@ -1,12 +1,12 @@
 """Staff accounts: creation, password changes that end sessions, and the leaver hand-over."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import func, inspect, select
 
-from models import Appointment, Complaint, Customer, Team, User, db, utcnow
+from models import Team, User, db
 from models.choices import ROLES
 from models.staff import new_session_token
-from services import access, audit, validation
+from services import access, audit, handover, validation
 from services.errors import NotAllowed, ValidationError
 from services.passwords import hash_password
 
@@ -108,7 +108,8 @@ def create_user(
 
 def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[str, int]:
     """Deactivate ``leaver`` and give all their customers, open complaints and future
-    appointments to ``successor`` in one transaction, so nothing is lost (seed 003)."""
+    appointments to ``successor`` in one transaction, so nothing is lost (seed 003); what moved
+    is kept (``services.handover``) for the result page and the same-day undo."""
     session = session or db.session
     if not access.allowed(actor, "staff", "handover"):
         raise NotAllowed()
@@ -119,27 +120,7 @@ def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[
         raise ValidationError({"successor": [_l("Choose another person to take over.")]})
     if not successor.active or successor.role not in ("agent", "lead", "head"):
         raise ValidationError({"successor": [_l("The successor must be an active agent, lead or head.")]})
-    now = utcnow()
-    counts = {
-        "customers": session.execute(
-            update(Customer)
-            .where(Customer.owner_id == leaver.id)
-            .values(owner_id=successor.id, team_id=successor.team_id)
-            .execution_options(synchronize_session=False)
-        ).rowcount,
-        "complaints": session.execute(
-            update(Complaint)
-            .where(Complaint.assignee_id == leaver.id, Complaint.status.notin_(("resolved", "closed")))
-            .values(assignee_id=successor.id, team_id=successor.team_id)
-            .execution_options(synchronize_session=False)
-        ).rowcount,
-        "appointments": session.execute(
-            update(Appointment)
-            .where(Appointment.agent_id == leaver.id, Appointment.status == "planned", Appointment.starts_at >= now)
-            .values(agent_id=successor.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount,
-    }
+    counts, _record = handover.move(leaver, successor, actor, session)
     leaver.active = False
     leaver.session_token = new_session_token()
     audit.record(

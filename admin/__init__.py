@@ -13,6 +13,7 @@ from models.choices import ROLES
 
 # Each module has ``register(admin)``; the order is the menu's order.
 VIEW_MODULES = [
+    "admin.views.language",
     "admin.views.approvals_inbox",
     "admin.views.customers",
     "admin.views.staff",

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
+from admin.filter_labels import RelationFilterLabelsMixin
 from admin.fragments import cached_url_for
 from admin.input_guard import (
     CleanTextForm,
@@ -156,7 +157,9 @@ class ScopedRowAction(BaseListRowAction):
         return lambda row_id, row: draw(row_id, row) if row_allowed(action, row) else ""
 
 
-class SecureModelView(SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
+class SecureModelView(
+    RelationFilterLabelsMixin, SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView
+):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
     resource: str = ""

@@ -123,4 +123,7 @@ VI = {
     "Days back": "Số ngày lùi lại",
     "%(field)s: enter a whole number.": "%(field)s: hãy nhập số nguyên.",
     "%(field)s: not valid JSON.": "%(field)s: không phải JSON hợp lệ.",
+    # Vietnamese that reads right
+    "Team name": "Tên nhóm",
+    "Campaign name": "Tên chiến dịch",
 }

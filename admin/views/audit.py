@@ -55,7 +55,7 @@ class AuditLogView(SecureModelView):
     column_details_list = [
         "at", "actor", "user", "team_id", "ip", "action", "object_type", "object_id", "changes", "detail",
     ]  # fmt: skip
-    column_export_list = ["at", "actor", "action", "object_type", "object_id", "changes", "detail"]
+    column_export_list = ["at", "actor", "action", "object_type", "object_id", "changes", "ip", "detail"]
     column_roles = {"ip": {"head", "admin"}}
     column_choices = {
         "action": list(display.ACTIONS.items()),

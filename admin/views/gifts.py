@@ -94,7 +94,7 @@ class CampaignView(WorkflowMixin, SecureModelView):
     ]  # fmt: skip
     column_export_list = ["name", "status", "occasion", "schedule_cron", "channel", "gift_item", "gift_value"]
     column_labels = {
-        "name": _l("Name"),
+        "name": _l("Campaign name"),
         "status": _l("Status"),
         "audience": _l("Audience (JSON)"),
         "schedule_cron": _l("Schedule (cron)"),

@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import PasswordField
 
-from admin.base import SecureModelView
+from admin.base import SecureModelView, vnd_formatter
+from admin.fields import MoneyField
 from admin.input_guard import pk_value
 from models import Handover, Team, User, db
 from models.choices import ROLES, choices
@@ -154,8 +155,10 @@ class StaffView(SecureModelView):
 class TeamView(SecureModelView):
     resource = "team"
     column_list = ["name", "lead", "gift_allowance"]
-    column_labels = {"name": _l("Name"), "lead": _l("Team lead"), "gift_allowance": _l("Gift allowance (VND)")}
+    column_labels = {"name": _l("Team name"), "lead": _l("Team lead"), "gift_allowance": _l("Gift allowance (VND)")}
+    column_formatters = {"gift_allowance": vnd_formatter}
     form_columns = ["name", "lead", "gift_allowance"]
+    form_overrides = {"gift_allowance": MoneyField}
     form_ajax_refs = {"lead": {"fields": ["name", "email"]}}
 
 

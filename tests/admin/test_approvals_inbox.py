@@ -111,7 +111,7 @@ def test_the_navbar_count_is_one_statement_per_page(app, db, login_as):
     from sqlalchemy import event
 
     _team_world(db)
-    lead = login_as(make_user("head"))
+    head = login_as(make_user("head"))
     seen = []
 
     def listener(conn, cursor, statement, *args):
@@ -119,7 +119,7 @@ def test_the_navbar_count_is_one_statement_per_page(app, db, login_as):
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        assert lead.get("/admin/customers/").status_code == 200
+        assert head.get("/admin/customers/").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len([s for s in seen if "approvals_waiting" in s]) == 1

@@ -113,3 +113,26 @@ def test_the_export_is_readable_too(app, db, login_as):
     assert "Value: 300.000 ₫ → 450.000 ₫" in text
     assert "Approved" in text and "assignee_id" not in text
     assert db.session.query(AuditLog).filter(AuditLog.action == "export").count() == 1
+
+
+def test_a_long_export_loads_labels_by_batch_not_by_row(app, db, login_as):
+    from sqlalchemy import event
+
+    w = _world(db)
+    for i in range(60):  # sixty different objects: a label query per row would show
+        customer = make_customer(f"Khách xuất {i:02d}", owner=w["an"])
+        audit.record("update", customer, user=w["lead"], changes={"owner_id": (w["an"].id, w["binh"].id)})
+    db.session.commit()
+    head = _english(login_as(w["head"]))
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        text = head.get("/admin/audit/export/csv/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert text.count("Nguyễn Văn An → Trần Bình") == 61 and "Khách xuất 59" in text
+    assert len(seen) < 25, len(seen)

@@ -15,6 +15,7 @@ from models.choices import ROLES
 VIEW_MODULES = [
     "admin.views.language",
     "admin.views.approvals_inbox",
+    "admin.views.campaign_audience",
     "admin.views.customers",
     "admin.views.staff",
     "admin.views.audit",

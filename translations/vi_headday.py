@@ -126,4 +126,6 @@ VI = {
     # Vietnamese that reads right
     "Team name": "Tên nhóm",
     "Campaign name": "Tên chiến dịch",
+    # campaign audience builder
+    "Enter a whole number.": "Hãy nhập số nguyên.",
 }

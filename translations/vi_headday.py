@@ -128,4 +128,12 @@ VI = {
     "Campaign name": "Tên chiến dịch",
     # campaign audience builder
     "Enter a whole number.": "Hãy nhập số nguyên.",
+    "Any": "Tất cả",
+    "Audience: type": "Đối tượng: loại khách",
+    "Audience: potential": "Đối tượng: mức tiềm năng",
+    "Audience: VIP": "Đối tượng: VIP",
+    "Audience: province": "Đối tượng: tỉnh/thành phố",
+    "Audience: birthday month": "Đối tượng: tháng sinh",
+    "Audience: last contact more than … days ago": "Đối tượng: liên hệ gần nhất cách đây hơn … ngày",
+    "Audience: has an open complaint": "Đối tượng: đang có khiếu nại mở",
 }

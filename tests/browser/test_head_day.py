@@ -30,6 +30,7 @@ def test_head_approves_from_the_inbox_and_hands_over_with_a_preview(app, db, liv
     policy = make_policy(lead, status="submitted", submitted_by_id=lead.id, title="Đổi trả trong 7 ngày")
     for i in range(4):
         make_customer(f"Khách của Trang {i}", owner=leaver)
+    make_customer("Khách VIP", owner=leaver, team_id=None, is_vip=True).owner_id = None
     db.session.commit()
     page = browser_page
 
@@ -60,6 +61,17 @@ def test_head_approves_from_the_inbox_and_hands_over_with_a_preview(app, db, liv
     assert db.session.get(Budget, budget.id).status == "approved"
     assert db.session.get(Budget, budget.id).decision_comment == "Đồng ý, ưu tiên quà Tết"
     assert db.session.get(Policy, policy.id).status == "published"
+
+    # a campaign's audience from the builder, with its live count (one VIP among five)
+    page.goto(f"{live_server}/admin/campaigns/new/")
+    page.wait_for_selector("#audience-count:has-text('5')")  # every customer, before any choice
+    page.select_option("#aud_is_vip", "yes")
+    page.wait_for_selector("#audience-count:has-text(': 1')")
+    page.select_option("#aud_is_vip", "no")
+    page.wait_for_selector("#audience-count:has-text(': 4')")
+    assert page.locator("#audience-count").inner_text() == "Số khách hàng phù hợp: 4"
+    page.locator("#audience-count").scroll_into_view_if_needed()
+    _shot(page, "campaign-audience")
 
     # the hand-over: the same team first, a preview, then the result page
     page.goto(f"{live_server}/admin/staff/handover/?id={leaver.id}")

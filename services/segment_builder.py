@@ -40,3 +40,22 @@ def from_form(form) -> dict:
         raise ValidationError(errors)
     segments.parse(segment)  # the same checks as a stored audience (ranges, known fields)
     return segment
+
+
+def preview(template: str | None, segment: dict, within=None, session=None):
+    """(the first matching customer, the message as that customer would read it), or (None, "") when the
+    audience is empty; ValidationError when the template has an unknown placeholder."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import and_, select
+
+    from models import Customer, db
+    from services import campaigns, delivery
+
+    campaigns.check_template(template)
+    session = session or db.session
+    condition = segments.clause(segment) if within is None else and_(segments.clause(segment), within)
+    customer = session.scalar(select(Customer).where(condition).order_by(Customer.id).limit(1))
+    if customer is None:
+        return None, ""
+    return customer, delivery.render(template, delivery._values(SimpleNamespace(params=None), customer))

@@ -36,6 +36,22 @@ class CampaignAudienceView(BaseView):
         count = segments.count(segment, within=within)
         return jsonify({"count": count, "audience": json.dumps(segment, ensure_ascii=False, sort_keys=True)})
 
+    @expose("/preview/")
+    def preview(self):
+        """The message for the first customer of the audience (builder fields and ``message_template``)."""
+        args = {k.removeprefix("aud_"): v for k, v in request.args.items()}
+        try:
+            segment = segment_builder.from_form(args)
+            customer, text = segment_builder.preview(
+                request.args.get("message_template"),
+                segment,
+                within=access.scope_clause(current_user, "customer", "view"),
+            )
+        except ValidationError as exc:
+            errors = {k: [str(m) for m in v] for k, v in exc.errors.items()}
+            return jsonify({"errors": errors}), 400
+        return jsonify({"customer": customer.name if customer else None, "text": text})
+
 
 def register(admin):
     admin.add_view(

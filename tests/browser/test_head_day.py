@@ -70,6 +70,12 @@ def test_head_approves_from_the_inbox_and_hands_over_with_a_preview(app, db, liv
     page.select_option("#aud_is_vip", "no")
     page.wait_for_selector("#audience-count:has-text(': 4')")
     assert page.locator("#audience-count").inner_text() == "Số khách hàng phù hợp: 4"
+    page.fill("textarea[name=message_template]", "Chào {name}, chúc mừng sinh nhật!")
+    page.wait_for_selector("#message-preview:has-text('Khách của Trang 0')")
+    assert (
+        page.locator("#message-preview").inner_text()
+        == "Xem trước cho Khách của Trang 0: Chào Khách của Trang 0, chúc mừng sinh nhật!"
+    )
     page.locator("#audience-count").scroll_into_view_if_needed()
     _shot(page, "campaign-audience")
 

@@ -74,3 +74,14 @@ def test_the_live_count_endpoint_is_scoped_and_refuses_agents(app, db, login_as,
     lead = login_as("lead")  # another team: none of these customers
     assert lead.get("/admin/campaign-audience/?province=Hà Nội").get_json()["count"] == 0
     assert login_as("agent").get("/admin/campaign-audience/").status_code == 403
+
+
+def test_the_message_preview_is_for_a_real_customer_of_the_audience(app, db, login_as, customers):
+    head = login_as("head")
+    data = head.get("/admin/campaign-audience/preview/?aud_province=Hà Nội&aud_is_vip=yes"
+                    "&message_template=Chào {name} ở {province}").get_json()  # fmt: skip
+    assert data == {"customer": "A", "text": "Chào A ở Hà Nội"}
+    bad = head.get("/admin/campaign-audience/preview/?message_template=Chào {ho_ten}")
+    assert bad.status_code == 400 and "{ho_ten}" in str(bad.get_json()["errors"])
+    empty = head.get("/admin/campaign-audience/preview/?aud_kind=supplier&message_template=Chào {name}").get_json()
+    assert empty == {"customer": None, "text": ""}

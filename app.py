@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from config import Config, select_config
 from extensions import babel, csrf, db, login_manager, migrate
-from services import clean_writes
+from services import clean_writes, locking
 
 
 def create_app(config: type[Config] | dict | str | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     )
     csrf.init_app(app)
     clean_writes.install()
+    locking.install()
 
     from admin import init_admin
     from admin.auth import init_auth
@@ -38,6 +39,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     from admin.public import init_public
     from admin.security import init_security
     from cli import init_cli
+    from jobs import load_jobs
 
     init_i18n(app, babel)
     init_security(app)
@@ -46,6 +48,7 @@ def create_app(config: type[Config] | dict | str | None = None) -> Flask:
     init_admin(app)
     init_public(app)
     init_cli(app)
+    load_jobs()  # the jobs declare themselves in services.job_catalogue, which the admin reads
     return app
 
 

@@ -9,13 +9,15 @@ from flask_login import current_user
 
 from admin.fragments import init_fragments
 from admin.security import csp_nonce
-from models.choices import ROLES
+from services.access import ROLE_LABELS
 
 # Each module has ``register(admin)``; the order is the menu's order.
 VIEW_MODULES = [
     "admin.views.language",
     "admin.views.approvals_inbox",
     "admin.views.campaign_audience",
+    "admin.views.inbox",
+    "admin.views.search",
     "admin.views.customers",
     "admin.views.staff",
     "admin.views.audit",
@@ -71,7 +73,7 @@ def init_admin(app: Flask) -> Admin:
     )
     for name in VIEW_MODULES:
         importlib.import_module(name).register(admin)
-    app.jinja_env.globals["role_label"] = lambda role: ROLES.get(role, role)
+    app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     init_fragments(app)
     app.extensions["cskh_admin"] = admin
     return admin

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired
 
 from admin.input_guard import CleanTextForm
 from models import db
+from services import inbox
 from services.auth import LoginFailed, TooManyAttempts, authenticate, load_user, log_out
 from services.safe_redirect import safe_next
 
@@ -43,6 +44,8 @@ def login():
             return render_template("auth/login.html", form=form), 200
         session.clear()  # rotate: nothing from before the login survives
         login_user(user, remember=bool(form.remember.data))
+        if not request.args.get("next") and inbox.has_inbox(user):
+            target = url_for("inbox.index")  # agents and leads start the day on their inbox
         return redirect(target)
     return render_template("auth/login.html", form=form)
 
@@ -75,4 +78,6 @@ def init_auth(app: Flask, login_manager: LoginManager) -> None:
 
     @app.route("/")
     def root():
+        if current_user.is_authenticated and inbox.has_inbox(current_user):
+            return redirect(url_for("inbox.index"))
         return redirect(url_for("admin.index"))

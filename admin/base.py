@@ -21,6 +21,7 @@ from markupsafe import escape
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
+from admin.edit_conflicts import EditConflictMixin
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.filter_labels import RelationFilterLabelsMixin
@@ -41,6 +42,7 @@ from services.errors import NotAllowed, ValidationError
 from services.formatting import format_date, format_datetime, format_vnd
 from services.search_index import search_condition
 from services.text import fold, search_terms
+from services.view_policy import MatrixPolicy, ViewPolicy
 
 
 class SecureForm(CleanTextForm, BaseForm, FlaskForm):
@@ -111,16 +113,15 @@ def lookup_scope(model):
     """Rows of ``model`` the current user may pick in a form field."""
     user = current_user
     if model is User:
-        role = access.role_of(user)
-        if role in ("head", "admin"):
+        if access.is_department_wide(user):
             return User.active.is_(True)
-        if role == "lead" and user.team_id is not None:
+        if access.leads_team(user) and user.team_id is not None:
             return and_(User.active.is_(True), User.team_id == user.team_id)
         return User.id == getattr(user, "id", None)
     if model is Product:
         return Product.active.is_(True)
     if model is Team:
-        if access.role_of(user) in ("head", "admin"):
+        if access.is_department_wide(user):
             return access.true()
         return Team.id == getattr(user, "team_id", None)
     return access.model_scope_clause(user, model, "view")
@@ -158,7 +159,13 @@ class ScopedRowAction(BaseListRowAction):
 
 
 class SecureModelView(
-    RelationFilterLabelsMixin, SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView
+    RelationFilterLabelsMixin,
+    EditConflictMixin,
+    SafeInputMixin,
+    FastListMixin,
+    FastRowsMixin,
+    StreamingExportMixin,
+    ModelView,
 ):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
@@ -169,7 +176,7 @@ class SecureModelView(
     """Mass action name -> access action it needs."""
     column_roles: dict[str, set[str]] = {}
     """Column -> the only roles that may see it (list, details, export, form)."""
-    never_columns = ("password_hash", "session_token", "search_text")
+    never_columns = ("password_hash", "session_token", "search_text", "row_version")
 
     form_base_class = SecureForm
     model_form_converter = CSKHModelConverter
@@ -199,9 +206,14 @@ class SecureModelView(
 
         return {datetime: _datetime_fmt, date: _date_fmt, bool: _bool_fmt, type(None): lambda v, x, n=None: ""}
 
+    @property
+    def policy(self) -> ViewPolicy:
+        """The screen's one permission door: every check below asks it (services/view_policy.py)."""
+        return MatrixPolicy(self.resource)
+
     # ---- who may come in -------------------------------------------------
     def is_accessible(self) -> bool:
-        return access.allowed(current_user, self.resource, "view")
+        return self._allowed("view")
 
     def get_url(self, endpoint: str, **kwargs) -> str:
         """Flask-Admin's ``url_for``, remembered per process (admin/fragments.py)."""
@@ -232,7 +244,7 @@ class SecureModelView(
         return None
 
     def _allowed(self, action: str) -> bool:
-        return access.allowed(current_user, self.resource, action)
+        return self.policy.allowed(current_user, action)
 
     @property
     def can_create(self):
@@ -252,7 +264,7 @@ class SecureModelView(
 
     # ---- which rows ------------------------------------------------------
     def scope(self, action: str = "view"):
-        return access.scope_clause(current_user, self.resource, action)
+        return self.policy.clause(current_user, action)
 
     def get_query(self):
         return super().get_query().filter(self.scope("view"))
@@ -267,11 +279,20 @@ class SecureModelView(
         return ENDPOINT_ACTIONS.get(endpoint, "view")
 
     def get_one(self, id):
-        """The row, or 403 when it exists outside the user's scope for this endpoint."""
-        obj = super().get_one(id)
-        if obj is None:
+        """The row read through the scope of this endpoint's action; 403 when it exists outside it."""
+        user, action, policy = current_user, self.current_action(), self.policy
+        if policy.unrestricted(user, action) or not getattr(policy, "covers", lambda model: False)(self.model):
+            obj = super().get_one(id)
+            if obj is not None and not policy.permits(user, action, obj):
+                abort(403)
+            return obj
+        key = self.primary_key_of(id)
+        if key is None:
             return None
-        if not access.can(current_user, self.current_action(), self.resource, obj):
+        columns = self.model.__mapper__.primary_key
+        match = and_(*(column == value for column, value in zip(columns, key, strict=True)))
+        obj = db.session.scalars(select(self.model).where(match, policy.clause(user, action))).one_or_none()
+        if obj is None and db.session.scalar(select(func.count()).select_from(self.model).where(match)):
             abort(403)
         return obj
 
@@ -299,7 +320,9 @@ class SecureModelView(
         """Is ``row`` (on the current list page) one the user may ``action``? One query per page and action."""
         scopes = g.setdefault("cskh_row_scope", {})
         if (self.resource, action) not in scopes:
-            scopes[self.resource, action] = access.scope_name(current_user, self.resource, action)
+            policy, user = self.policy, current_user
+            allowed = "rows" if policy.allowed(user, action) else None
+            scopes[self.resource, action] = "all" if policy.unrestricted(user, action) else allowed
         scope = scopes[self.resource, action]
         if scope is None:
             return False
@@ -450,7 +473,7 @@ class SecureModelView(
         with db.session.no_autoflush:
             self.apply_rules(form, model, is_created)
         action = "create" if is_created else "edit"
-        if not access.can(current_user, action, self.resource, model):
+        if not self.policy.permits(current_user, action, model):
             raise NotAllowed()
         if is_created:
             db.session.flush()

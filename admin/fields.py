@@ -12,6 +12,7 @@ from wtforms import fields
 from wtforms.validators import NumberRange
 
 from admin.input_guard import STRING_FILTERS
+from services.datetimes import parse_local_datetime
 from services.errors import ValidationError
 from services.formatting import local_tz
 from services.input_rules import int_range, out_of_range_message
@@ -63,8 +64,12 @@ class LocalDateTimeField(fields.DateTimeField):
                 return
             except ValueError:
                 continue
-        self.data = None
-        raise ValueError(str(_l("Not a valid date and time; write it as dd/mm/yyyy hh:mm.")))
+        try:  # what people type or paste: 2/12/2026 9:00, 02-12-2026 09h00, 2026-12-02T09:00 (services.datetimes)
+            self.data = parse_local_datetime(text)
+            return
+        except ValidationError as exc:
+            self.data = None
+            raise ValueError(str(next(iter(exc.errors.values()))[0])) from None
 
 
 class MoneyField(fields.StringField):

@@ -198,13 +198,20 @@ class SafeInputMixin:
         return super().handle_view_exception(exc)
 
     # ---- ids --------------------------------------------------------------------
-    def get_one(self, id):
-        """None (not found) for an id that cannot be a primary key: no driver error for ``?id=%00`` or 30 digits."""
+    def primary_key_of(self, id) -> tuple | None:
+        """The primary key values in the URL's ``id``, or None when it cannot be a key of this model."""
         from flask_admin.tools import iterdecode
 
         columns = list(self.model.__mapper__.primary_key)
         parts = iterdecode(id) if len(columns) > 1 else (id,)
-        if len(parts) != len(columns) or any(pk_value(c, p) is None for c, p in zip(columns, parts, strict=True)):
+        if len(parts) != len(columns):
+            return None
+        values = tuple(pk_value(c, p) for c, p in zip(columns, parts, strict=True))
+        return None if None in values else values
+
+    def get_one(self, id):
+        """None (not found) for an id that cannot be a primary key: no driver error for ``?id=%00`` or 30 digits."""
+        if self.primary_key_of(id) is None:
             return None
         return super().get_one(id)
 

@@ -203,12 +203,11 @@ class FastListMixin:
             return
         from flask_login import current_user
 
-        from services import access
-
+        policy = self.policy
         actions = [
             a
             for a in self.row_permission_actions
-            if access.scope_name(current_user, self.resource, a) not in (None, "all")
+            if policy.allowed(current_user, a) and not policy.unrestricted(current_user, a)
         ]
         if not actions:
             return

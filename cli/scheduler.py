@@ -1,6 +1,6 @@
 """``flask scheduler run`` (the scheduler process) and ``flask scheduler run-once JOB [--date]``."""
 
-from datetime import datetime, time
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -28,23 +28,32 @@ def register(app: Flask) -> None:
     @group.command("run-once")
     @click.argument("job_id")
     @click.option("--date", "day", default=None, help="YYYY-MM-DD: run for this date's fire time (default: now).")
-    def run_once(job_id: str, day: str | None):
-        """Run JOB once, claimed like a scheduled run (a second call for the same date does nothing)."""
-        from jobs.registry import JOBS, local_tz, run_job
-        from jobs.scheduler import ensure_settings, run_now
+    @click.option("--force", is_flag=True, help="Allow a --date whose fire time is in the future (a manual run).")
+    def run_once(job_id: str, day: str | None, force: bool):
+        """Run JOB once, claimed like a scheduled run (a second call for the same date does nothing).
+
+        A future --date is refused unless --force; a forced run is manual and never moves the schedule."""
+        from jobs.registry import JOBS
+        from jobs.scheduler import FutureRun, ensure_settings, run_for_date, run_now
         from models import utcnow
 
         load_jobs()
         if job_id not in JOBS:
             raise click.BadParameter(f"unknown job; choose one of {', '.join(sorted(JOBS))}", param_hint="JOB")
+        local_day = None
+        if day is not None:
+            try:
+                local_day = datetime.strptime(day, "%Y-%m-%d").date()
+            except ValueError as exc:
+                raise click.BadParameter("use YYYY-MM-DD", param_hint="--date") from exc
         ensure_settings()
-        if day is None:
+        if local_day is None:
             runs = run_now(job_id, now=utcnow(), holder="cli")
         else:
-            spec = JOBS[job_id]
-            local_day = datetime.strptime(day, "%Y-%m-%d").date()
-            fire = spec.trigger().get_next_fire_time(None, datetime.combine(local_day, time(0, 0), tzinfo=local_tz()))
-            runs = [r for r in [run_job(job_id, fire, holder="cli")] if r is not None]
+            try:
+                runs = [r for r in [run_for_date(job_id, local_day, force=force)] if r is not None]
+            except FutureRun as exc:
+                raise click.UsageError(str(exc)) from exc
         if not runs:
             click.echo(f"{job_id}: already claimed for this date, nothing to do")
         for r in runs:

@@ -104,6 +104,14 @@ class Config:
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
     PANEL_CONFIG = os.environ.get("PANEL_CONFIG", str(ROOT / "config" / "panel.toml"))
     SEED_DEMO_ON_EMPTY = _bool("SEED_DEMO_ON_EMPTY", False)
+    CALL_DAILY_CAPACITY = int(os.environ.get("CALL_DAILY_CAPACITY", "25"))
+    """Planned calls per agent per day that the jobs fill up to before spilling to the next working day."""
+    CALL_WORKING_WEEKDAYS = os.environ.get("CALL_WORKING_WEEKDAYS", "0,1,2,3,4,5")
+    """Days the jobs plan calls on (0 = Monday); Vietnamese public holidays are skipped too."""
+    RETURN_WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "7"))
+    """Days after delivery an order may be returned when no published return policy says."""
+    CUSTOMER_WAIT_HOURS = int(os.environ.get("CUSTOMER_WAIT_HOURS", "48"))
+    """A request waiting for the customer comes back to the inbox after this long without a change."""
 
 
 class DevelopmentConfig(Config):

@@ -19,22 +19,12 @@ from jobs.holidays import occasions_on
 from jobs.registry import MANUAL_PREFIX, RunContext, cron, fire_key, job, local_tz, run_job
 from models import Campaign, JobRun, db, utcnow
 from services import message_queue, segments
-from services.errors import ValidationError
+from services.job_catalogue import validate_cron
 
 OCCASION_HOUR = 8
 OCCASION_LEAD_DAYS = 7
 WINDOW = timedelta(days=1)
 """How far back a missed campaign fire time is still sent (a late promotion is worse than none)."""
-
-
-def validate_cron(expr: str) -> CronTrigger:
-    """The trigger for a 5-field crontab expression, or a ValidationError on ``schedule_cron``."""
-    try:
-        return CronTrigger.from_crontab((expr or "").strip(), timezone=local_tz())
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(
-            {"schedule_cron": [_l("Not a valid schedule: %(reason)s", reason=str(exc))]},
-        ) from exc
 
 
 def preview_next_runs(expr: str, n: int = 5, now: datetime | None = None) -> list[datetime]:

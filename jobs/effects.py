@@ -11,17 +11,16 @@ a NOT EXISTS: PostgreSQL plans the latter as an anti-join that, with stale stati
 every gift of the year once per customer (4 s for one day's birthdays at 1,000,000 customers).
 """
 
-import importlib
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import Select, bindparam, case, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from jobs.registry import Blocked, RunContext, local_tz
-from models import Appointment, Budget, BudgetLine, Customer, Gift, OutboxMessage, db, utcnow
-from services.errors import BudgetExceeded
+from models import Appointment, BudgetLine, Customer, Gift, OutboxMessage, db, utcnow
+from services import budgets, schedule
 from services.formatting import format_vnd
 
 CHUNK = 2_000
@@ -39,33 +38,19 @@ CUSTOMER_FIELDS = (
 )
 
 
-def _optional(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        return None
-
-
 # ---- budget ---------------------------------------------------------------
-def remaining(line_id: int) -> int | None:
-    """Money left on an approved line, or None when the line is missing or its budget not approved."""
-    row = db.session.execute(
-        select(BudgetLine.planned, BudgetLine.spent, Budget.status)
-        .join(Budget, Budget.id == BudgetLine.budget_id)
-        .where(BudgetLine.id == line_id)
-    ).first()
-    if row is None or row.status != "approved":
-        return None
-    return (row.planned or 0) - (row.spent or 0)
-
-
-def check_budget(line_id: int | None, cost: int) -> None:
-    """Stop the run before it spends anything when ``cost`` does not fit the line."""
+def check_budget(line_id: int | None, cost: int, day: date | None = None) -> None:
+    """Stop the run before it spends anything when ``cost`` does not fit the line (of ``day``'s quarter)."""
     if cost <= 0:
         return
     if line_id is None:
         raise Blocked(_("No budget line is set for a gift of %(amount)s.", amount=format_vnd(cost)))
-    left = remaining(line_id)
+    quarter = budgets.quarter_of(day) if day is not None else None
+    left = budgets.left_on_approved(line_id, quarter=quarter)
+    if left is None and quarter is not None and budgets.left_on_approved(line_id) is not None:
+        raise Blocked(
+            _("Budget line %(id)s is not of %(quarter)s, the quarter of this run.", id=line_id, quarter=quarter)
+        )
     if left is None:
         raise Blocked(_("Budget line %(id)s is missing or its budget is not approved.", id=line_id))
     if cost > left:
@@ -79,30 +64,18 @@ def check_budget(line_id: int | None, cost: int) -> None:
         )
 
 
-def charge(line_id: int, amount: int) -> None:
-    """Spend ``amount`` on the line inside the caller's transaction (services.budgets.charge when present)."""
+def charge(line_id: int, amount: int, day: date | None = None) -> None:
+    """Spend ``amount`` on the line inside the caller's transaction (BudgetExceeded when it does not fit);
+    with ``day``, only on a line of that day's quarter (WrongQuarter)."""
     if amount <= 0:
         return
-    service = _optional("services.budgets", "charge")
-    if service is not None:
-        service(db.session.get(BudgetLine, line_id), amount)
-        return
-    done = db.session.execute(
-        update(BudgetLine)
-        .where(BudgetLine.id == line_id, BudgetLine.planned - BudgetLine.spent >= amount)
-        .values(spent=BudgetLine.spent + amount)
-    ).rowcount
-    if done != 1:
-        raise BudgetExceeded()
+    budgets.charge(db.session.get(BudgetLine, line_id), amount, on=day)
 
 
 # ---- call times -----------------------------------------------------------
 def call_time(customer: Customer, after: datetime, agent_id: int | None = None) -> datetime:
-    """When an agent may call: services.schedule.next_allowed_call_time, or the next 09:00 in the customer's hours."""
-    service = _optional("services.schedule", "next_allowed_call_time")
-    if service is not None:
-        return service(customer, after, agent_id=agent_id)
-    return next_morning_slot(after, customer.contact_from, customer.contact_to)
+    """When an agent may call the customer (their hours, the agent's other appointments)."""
+    return schedule.next_allowed_call_time(customer, after, agent_id=agent_id)
 
 
 def next_morning_slot(after: datetime, contact_from: time | None = None, contact_to: time | None = None) -> datetime:
@@ -206,7 +179,7 @@ def grant(
     charges exactly what it inserts, in the same transaction. An audience that fits in
     one chunk (a day's birthdays) is read once: that chunk gives the total and the cost.
     """
-    gifts = _Gifts(occasion, year, campaign_id, item, value, budget_line_id) if item else None
+    gifts = _Gifts(occasion, year, campaign_id, item, value, budget_line_id, ctx.day) if item else None
     messages = _Messages(subject, template, message_key, channel, campaign_id) if queue_messages else None
     rows = audience if gifts is None else audience.add_columns(gifts.probe.label("gift_of"))
     chunk = _next_chunk(rows, after=0)
@@ -216,7 +189,7 @@ def grant(
     else:
         ctx.total, need = _counts(audience.whereclause, gifts)
     if gifts is not None and value > 0:
-        check_budget(budget_line_id, need * value)
+        check_budget(budget_line_id, need * value, ctx.day)
     while chunk:
         for attempt in range(3):
             try:
@@ -246,8 +219,8 @@ def _counts(condition, gifts: "_Gifts | None") -> tuple[int, int]:
 class _Gifts:
     """One gift per customer for (occasion, year, campaign), inserted by the database from the customer ids."""
 
-    def __init__(self, occasion, year, campaign_id, item, value, line_id):
-        self.value, self.line_id = value, line_id
+    def __init__(self, occasion, year, campaign_id, item, value, line_id, day=None):
+        self.value, self.line_id, self.day = value, line_id, day
         self.probe = gift_probe(occasion, year, campaign_id or 0)
         table = Gift.__table__
         fields = dict(
@@ -276,7 +249,7 @@ class _Gifts:
         if added < 0:
             raise RuntimeError("the database driver did not say how many gifts it inserted")
         if added and self.value > 0:
-            charge(self.line_id, self.value * added)
+            charge(self.line_id, self.value * added, self.day)
         return added
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import insert, select, update
 from jobs.effects import CHUNK, existing_keys
 from jobs.registry import RunContext, cron, job
 from models import Complaint, OutboxMessage, Team, User, db
-from services import audit
+from services import access, audit
+from services.formatting import format_datetime
 
 OPEN = ("new", "in_progress", "waiting")
 
@@ -25,7 +26,11 @@ def lead_for(complaint: Complaint) -> User | None:
         lead = db.session.get(User, lead_id)
         if lead is not None and lead.active:
             return lead
-    return db.session.scalars(select(User).where(User.role == "head", User.active.is_(True)).order_by(User.id)).first()
+    return db.session.scalars(
+        select(User)
+        .where(User.role.in_(access.roles_with("receives_escalations")), User.active.is_(True))
+        .order_by(User.id)
+    ).first()
 
 
 @job("escalation", trigger=cron(minute="*/15"), catch_up=False, title=_l("SLA escalation"))
@@ -70,7 +75,7 @@ def escalate(ctx: RunContext) -> None:
                             code=complaint.code,
                             subject=complaint.subject,
                             customer=complaint.customer.name,
-                            due=complaint.due_at.strftime("%d/%m/%Y %H:%M UTC"),
+                            due=format_datetime(complaint.due_at),  # local, like every time we show
                         ),
                         status="queued",
                         attempts=0,

@@ -17,8 +17,9 @@ from sqlalchemy import Engine, insert, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import SchedulerLease, utcnow
+from services.job_catalogue import LEASE_TTL
 
-TTL = timedelta(seconds=30)
+TTL = LEASE_TTL
 RENEW_SECONDS = 10
 ADVISORY_KEY = 7_240_531  # any constant shared by every scheduler of this database
 

@@ -12,60 +12,28 @@ transaction as the effects, so the screen shows honest progress and the database
 locked for long.
 """
 
-import json
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from models import JobRun, JobSetting, db, utcnow
+from models import JobRun, db, utcnow
 from services.errors import BudgetExceeded
+from services.job_catalogue import JOBS, JobSpec, cron, job, job_params
+
+__all__ = ["JOBS", "JobSpec", "cron", "job", "job_params"]
+"""The catalogue lives in services.job_catalogue (the admin reads it); jobs declare themselves through it."""
 
 log = logging.getLogger("cskh.jobs")
 
 MANUAL_PREFIX = "manual:"
 MAX_ATTEMPTS = 3
 """Automatic retries of a failed run; after that it waits for "run now"."""
-
-
-@dataclass
-class JobSpec:
-    id: str
-    func: Callable[["RunContext"], None]
-    cron: dict
-    catch_up: bool = True
-    title: str = ""
-    defaults: dict = field(default_factory=dict)
-
-    def trigger(self, tz: ZoneInfo | None = None) -> CronTrigger:
-        return CronTrigger(timezone=tz or local_tz(), **self.cron)
-
-
-JOBS: dict[str, JobSpec] = {}
-
-
-def cron(**fields) -> dict:
-    """Cron fields as APScheduler's CronTrigger takes them (``hour=7, minute=0``)."""
-    if "hour" in fields:
-        fields.setdefault("minute", 0)
-    return fields
-
-
-def job(job_id: str, *, trigger: dict, catch_up: bool = True, title: str = "", defaults: dict | None = None):
-    """Register ``func`` under the explicit id ``job_id`` (ids never change, so restarts never duplicate)."""
-
-    def decorate(func):
-        JOBS[job_id] = JobSpec(job_id, func, trigger, catch_up, title or job_id, dict(defaults or {}))
-        return func
-
-    return decorate
 
 
 def local_tz() -> ZoneInfo:
@@ -86,19 +54,6 @@ def parse_key(key: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=local_tz())
 
 
-def job_params(job_id: str) -> dict:
-    """The job's defaults overlaid with the head's JSON in JobSetting.params."""
-    spec = JOBS.get(job_id)
-    params = dict(spec.defaults) if spec else {}
-    raw = db.session.scalar(select(JobSetting.params).where(JobSetting.job_id == job_id))
-    if raw:
-        try:
-            params.update(json.loads(raw))
-        except ValueError:
-            log.warning("job %s: params are not valid JSON, using defaults", job_id)
-    return params
-
-
 class Blocked(Exception):
     """The run must stop before it spends: it waits for the head (status "blocked")."""
 
@@ -111,7 +66,7 @@ class RunContext:
     ):
         self.run_id, self.job_id, self.holder = run_id, job_id, holder
         self.scheduled_for, self.now, self.params = scheduled_for, now, params
-        self.processed = self.created = 0
+        self.processed = self.created = self.skipped = 0
         self.total: int | None = None
 
     @property
@@ -119,14 +74,15 @@ class RunContext:
         """The local calendar date this run covers."""
         return self.scheduled_for.astimezone(local_tz()).date()
 
-    def commit_chunk(self, processed: int = 0, created: int = 0) -> None:
+    def commit_chunk(self, processed: int = 0, created: int = 0, skipped: int = 0) -> None:
         """Write the counters in the chunk's own transaction and commit both."""
         self.processed += processed
         self.created += created
+        self.skipped += skipped
         db.session.execute(
             update(JobRun)
             .where(JobRun.id == self.run_id)
-            .values(processed=self.processed, created=self.created, total=self.total)
+            .values(processed=self.processed, created=self.created, skipped=self.skipped, total=self.total)
         )
         db.session.commit()
 

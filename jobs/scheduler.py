@@ -5,12 +5,16 @@ What is due comes from the database: each tick looks, for every declared job, at
 times since its last successful run (bounded to ``CATCH_UP_DAYS``) and runs each one that
 has no JobRun row yet, in order. So a scheduler that was down catches up once, and two
 schedulers never run one fire time twice (the JobRun row is unique).
+
+The catch-up point is a scheduled fire time that has passed: a run keyed in the future (a
+forced manual run for a later date is keyed ``manual:<fire>``, and rows a clock error left
+behind are ignored) never moves it, so the daily runs go on.
 """
 
 import logging
 import signal
 import threading
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import Flask
 from sqlalchemy import func, select, update
@@ -51,18 +55,25 @@ def ensure_settings() -> None:
                 db.session.rollback()
 
 
-def _keys(job_id: str, since: str | None = None) -> list[str]:
-    query = select(JobRun.scheduled_for).where(JobRun.job_id == job_id, ~JobRun.scheduled_for.like(MANUAL_PREFIX + "%"))
+def _scheduled(job_id: str, now: datetime | None):
+    """Conditions for the job's scheduled runs (not manual) keyed at or before ``now``."""
+    conditions = [JobRun.job_id == job_id, ~JobRun.scheduled_for.like(MANUAL_PREFIX + "%")]
+    if now is not None:
+        conditions.append(JobRun.scheduled_for <= fire_key(now))
+    return conditions
+
+
+def _keys(job_id: str, since: str | None = None, now: datetime | None = None) -> list[str]:
+    query = select(JobRun.scheduled_for).where(*_scheduled(job_id, now))
     if since:
         query = query.where(JobRun.scheduled_for >= since)
     return list(db.session.scalars(query))
 
 
-def last_success(job_id: str) -> str | None:
+def last_success(job_id: str, now: datetime | None = None) -> str | None:
+    """The latest scheduled fire time (not manual, not after ``now``) that ran successfully."""
     return db.session.scalar(
-        select(func.max(JobRun.scheduled_for)).where(
-            JobRun.job_id == job_id, JobRun.status == "success", ~JobRun.scheduled_for.like(MANUAL_PREFIX + "%")
-        )
+        select(func.max(JobRun.scheduled_for)).where(*_scheduled(job_id, now), JobRun.status == "success")
     )
 
 
@@ -82,24 +93,45 @@ def latest_fire(spec: JobSpec, now: datetime) -> datetime | None:
     return times[-1] if times else None
 
 
-def next_fire(spec: JobSpec, now: datetime | None = None) -> datetime | None:
-    now = now or utcnow()
-    return spec.trigger(local_tz()).get_next_fire_time(None, now.astimezone(local_tz()))
-
-
 def missed_fire_times(spec: JobSpec, now: datetime) -> list[datetime]:
     """The fire times due now without a run row: since the last success (catch-up) or just the latest."""
     floor = now - timedelta(days=CATCH_UP_DAYS)
     if not spec.catch_up:
         latest = latest_fire(spec, now)
         return [latest] if latest and fire_key(latest) not in set(_keys(spec.id, fire_key(latest))) else []
-    baseline = last_success(spec.id) or min(_keys(spec.id), default=None)
+    baseline = last_success(spec.id, now) or min(_keys(spec.id, now=now), default=None)
     if baseline is None:
         latest = latest_fire(spec, now)
         return [latest] if latest else []
     start = max(parse_key(baseline), floor)
     taken = set(_keys(spec.id, fire_key(start)))
     return [f for f in fire_times(spec, start, now) if fire_key(f) not in taken]
+
+
+class FutureRun(ValueError):
+    """``run-once --date`` for a fire time that has not come yet, without ``--force``."""
+
+
+def run_for_date(job_id: str, day: date, *, now: datetime | None = None, force: bool = False) -> JobRun | None:
+    """Run ``job_id`` for the fire time of local date ``day`` (its first fire that day), once.
+
+    A past or present fire time is keyed like the scheduled run (it fills that slot, so catch-up
+    skips it). A future one is refused unless ``force``; then it is keyed ``manual:<fire>``, so it
+    neither takes the scheduled slot nor moves the catch-up point. None when already claimed.
+    """
+    now = now or utcnow()
+    spec = JOBS[job_id]
+    fire = spec.trigger(local_tz()).get_next_fire_time(None, datetime.combine(day, time(0, 0), tzinfo=local_tz()))
+    if fire is None:
+        raise FutureRun(f"{job_id} has no fire time on or after {day:%d/%m/%Y}")
+    if fire <= now:
+        return run_job(job_id, fire, now=now, holder="cli")
+    if not force:
+        raise FutureRun(
+            f"{job_id}: {fire.astimezone(local_tz()):%d/%m/%Y %H:%M} is in the future; "
+            "add --force to run it now as a manual run (the schedule is not moved)"
+        )
+    return run_job(job_id, MANUAL_PREFIX + fire_key(fire), now=now, holder="cli")
 
 
 def retryable_runs(job_id: str, now: datetime, holder: str) -> list[JobRun]:

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, BigId, TimestampMixin, UTCDateTime
+from models.base import Base, BigId, TimestampMixin, UTCDateTime, VersionedMixin
 
 
-class Appointment(TimestampMixin, Base):
+class Appointment(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "appointments"
     __table_args__ = (Index("ix_appointments_agent_time", "agent_id", "starts_at"),)
 

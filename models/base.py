@@ -68,6 +68,17 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class VersionedMixin:
+    """``row_version`` goes up with every ORM update and the UPDATE checks it (SQLAlchemy's
+    ``version_id_col``): an edit form saved over a newer row is refused (admin/edit_conflicts.py)."""
+
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.row_version}
+
+
 class ApprovalMixin:
     """Who submitted and who decided, for the four-eyes rule (services.approvals)."""
 

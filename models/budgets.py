@@ -3,10 +3,10 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import ApprovalMixin, Base, Money, TimestampMixin
+from models.base import ApprovalMixin, Base, Money, TimestampMixin, VersionedMixin
 
 
-class Budget(ApprovalMixin, TimestampMixin, Base):
+class Budget(ApprovalMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "budgets"
     __table_args__ = (
         UniqueConstraint("quarter", "team_key"),

@@ -6,7 +6,6 @@ through Flask-Babel, Vietnamese by default.
 
 from flask_babel import lazy_gettext as _l
 
-ROLES = {"agent": _l("Agent"), "lead": _l("Team lead"), "head": _l("Department head"), "admin": _l("Administrator")}
 CUSTOMER_TYPES = {"customer": _l("Customer"), "supplier": _l("Supplier"), "partner": _l("Partner")}
 POTENTIAL_LEVELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
 CHANNELS = {

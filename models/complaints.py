@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
+from models.base import Base, BigId, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 
 
 class SlaRule(TimestampMixin, Base):
@@ -22,7 +22,7 @@ class SlaRule(TimestampMixin, Base):
         return f"{self.priority}: {self.hours}h"
 
 
-class Complaint(TimestampMixin, Base):
+class Complaint(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "complaints"
     __table_args__ = (
         CheckConstraint("satisfaction IS NULL OR (satisfaction BETWEEN 1 AND 5)", name="satisfaction_range"),
@@ -57,6 +57,8 @@ class Complaint(TimestampMixin, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     kind: Mapped[str] = mapped_column(String(10), default="complaint", index=True)
     subject: Mapped[str] = mapped_column(String(200))
+    subject_folded: Mapped[str | None] = mapped_column(String(200))
+    """The subject lower case without accents (services.text.fold): what the list's search matches."""
     description: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(20), default="other", index=True)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
@@ -86,6 +88,13 @@ class Complaint(TimestampMixin, Base):
     team = relationship("Team", foreign_keys=[team_id])
     order = relationship("Order", foreign_keys=[order_id])
     product = relationship("Product", foreign_keys=[product_id])
+
+    @validates("subject")
+    def _fold_subject(self, key, value):
+        from services.text import fold
+
+        self.subject_folded = fold(value)[:200] or None
+        return value
 
     @property
     def code(self) -> str:

@@ -5,10 +5,10 @@ from datetime import date, datetime, time
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, BigId, TimestampMixin, UTCDateTime, utcnow
+from models.base import Base, BigId, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 
 
-class Customer(TimestampMixin, Base):
+class Customer(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "customers"
     __table_args__ = (
         Index("ix_customers_birthday_md", "birth_month", "birth_day"),

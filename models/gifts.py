@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import ApprovalMixin, Base, BigId, Money, TimestampMixin, UTCDateTime
+from models.base import ApprovalMixin, Base, BigId, Money, TimestampMixin, UTCDateTime, VersionedMixin
 
 
-class Campaign(ApprovalMixin, TimestampMixin, Base):
+class Campaign(ApprovalMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, BigId, Money, TimestampMixin
+from models.base import Base, BigId, Money, TimestampMixin, VersionedMixin
 
 
 class Product(TimestampMixin, Base):
@@ -30,7 +30,7 @@ class Product(TimestampMixin, Base):
         return f"{self.sku} {self.name}"
 
 
-class Order(TimestampMixin, Base):
+class Order(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_customer_created", "customer_id", "created_at"),
@@ -52,6 +52,9 @@ class Order(TimestampMixin, Base):
     expected_delivery: Mapped[date | None] = mapped_column(Date)
     change_request: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    refunded_amount: Mapped[int] = mapped_column(Money, default=0, server_default="0")
+    """VND given back so far (services.order_returns: never more than the total)."""
+    return_reason: Mapped[str | None] = mapped_column(Text)
 
     customer = relationship("Customer", foreign_keys=[customer_id], lazy="joined")
     lines: Mapped[list["OrderLine"]] = relationship(

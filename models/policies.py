@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import ApprovalMixin, Base, TimestampMixin
+from models.base import ApprovalMixin, Base, TimestampMixin, VersionedMixin
 
 
-class Policy(ApprovalMixin, TimestampMixin, Base):
+class Policy(ApprovalMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "policies"
     __table_args__ = (UniqueConstraint("code", "version"),)
 
@@ -24,6 +24,8 @@ class Policy(ApprovalMixin, TimestampMixin, Base):
     """Comma-separated channel codes it is published to (models.choices.PUBLISH_CHANNELS)."""
     effective_from: Mapped[date | None] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
+    return_days: Mapped[int | None] = mapped_column()
+    """A return policy's window: days after delivery an order may be returned (services.order_returns)."""
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     author = relationship("User", foreign_keys=[author_id])

@@ -7,6 +7,7 @@ dashboard figure and job-facing screen asks ``can`` / ``scope_clause`` here, and
 README reproduces ``MATRIX`` (``flask access-matrix`` prints it).
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from models import (
@@ -36,7 +37,25 @@ from models import (
     db,
 )
 
-ROLES = ("agent", "lead", "head", "admin")
+ROLE_LABELS = {
+    "agent": _l("Agent"),
+    "lead": _l("Team lead"),
+    "head": _l("Department head"),
+    "admin": _l("Administrator"),
+}
+ROLES = tuple(ROLE_LABELS)
+"""The only place role names are written: everything else asks ``MATRIX`` or a trait below."""
+
+ROLE_TRAITS: dict[str, frozenset[str]] = {
+    "agent": frozenset({"owns_customers", "takes_over_work"}),
+    "lead": frozenset({"owns_customers", "takes_over_work", "leads_team"}),
+    "head": frozenset({"takes_over_work", "department_wide", "receives_escalations"}),
+    "admin": frozenset({"department_wide", "administers_staff"}),
+}
+"""What a role is, beside what it may do (``MATRIX``): ``owns_customers`` (customers are given to it),
+``takes_over_work`` (may succeed a leaver), ``leads_team`` (its new budgets and campaigns are its team's),
+``department_wide`` (picks any team or colleague; sees columns kept from the teams), ``receives_escalations``
+(gets a complaint no lead takes), ``administers_staff`` (keeps the accounts: the last one cannot go)."""
 CRUD = ("view", "create", "edit", "delete", "export")
 
 
@@ -274,6 +293,32 @@ def role_of(user) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return None
     return user.role
+
+
+def roles_with(trait: str) -> tuple[str, ...]:
+    """The roles having ``trait`` (for SQL: ``User.role.in_(roles_with("owns_customers"))``)."""
+    return tuple(role for role in ROLES if trait in ROLE_TRAITS[role])
+
+
+def role_has(role: str | None, trait: str) -> bool:
+    return trait in ROLE_TRAITS.get(role or "", ())
+
+
+def has_trait(user, trait: str) -> bool:
+    """Does the signed-in, active ``user``'s role have ``trait``?"""
+    return role_has(role_of(user), trait)
+
+
+def is_department_wide(user) -> bool:
+    return has_trait(user, "department_wide")
+
+
+def leads_team(user) -> bool:
+    return has_trait(user, "leads_team")
+
+
+def administers_staff(user) -> bool:
+    return has_trait(user, "administers_staff")
 
 
 def scope_name(user, resource: str, action: str = "view") -> str | None:

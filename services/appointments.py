@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from models import Appointment, db
-from services import access, audit
+from services import access, audit, locking
 from services.errors import InvalidTransition, NotAllowed, ValidationError
 
 OUTCOME_STATUSES = ("done", "no_answer")
@@ -22,8 +22,10 @@ def record_outcome(
     """Close a planned appointment as ``done`` or ``no_answer`` with what happened and, optionally, the
     customer's satisfaction (1–5, kept only for a call that took place); audited. Nothing changes if it raises."""
     session = session or db.session
-    if status not in OUTCOME_STATUSES or appointment.status != "planned":
-        raise InvalidTransition(_l("Only a planned appointment can be marked done or not answered."))
+    message = _l("Only a planned appointment can be marked done or not answered.")
+    if status not in OUTCOME_STATUSES:
+        raise InvalidTransition(message)
+    locking.expect(appointment, ("planned",), status, session=session, message=message)  # a double click: AlreadyDone
     if not access.can(user, "edit", "appointment", appointment, session=session):
         raise NotAllowed()
     score = None
@@ -42,7 +44,7 @@ def record_outcome(
     if score is not None:
         changes["satisfaction"] = (appointment.satisfaction, score)
         appointment.satisfaction = score
-    appointment.status = status
+    locking.compare_and_set(appointment, "planned", status, session=session)
     audit.record("outcome", appointment, changes=changes, user=user, session=session)
     if appointment.complaint_id and status == "done":
         _close_the_loop(appointment, score, reopen_complaint, user, session)

@@ -7,8 +7,8 @@ Each decision records who, when and a comment, and is audited.
 from flask_babel import lazy_gettext as _l
 
 from models import utcnow
-from services import audit
-from services.errors import InvalidTransition, NotAllowed
+from services import audit, locking
+from services.errors import NotAllowed
 
 
 class FourEyes(NotAllowed):
@@ -16,10 +16,7 @@ class FourEyes(NotAllowed):
 
 
 def submit(obj, user, *, from_statuses=("draft", "rejected"), to_status: str = "submitted") -> None:
-    if obj.status not in from_statuses:
-        raise InvalidTransition()
-    before = obj.status
-    obj.status = to_status
+    before = locking.claim(obj, from_statuses, to_status)
     obj.submitted_by_id = user.id
     obj.submitted_at = utcnow()
     obj.decided_by_id = obj.decided_at = obj.decision_comment = None
@@ -44,13 +41,13 @@ def decide(
     approved: str = "approved",
     rejected: str = "rejected",
 ) -> None:
-    """Approve or reject ``obj``; raises FourEyes when ``user`` wrote or submitted it."""
-    if obj.status not in from_statuses:
-        raise InvalidTransition()
+    """Approve or reject ``obj``; raises FourEyes when ``user`` wrote or submitted it.
+    The status moves by compare-and-set on the locked row (``services.locking.claim``)."""
+    to_status = approved if approve else rejected
+    before = locking.expect(obj, from_statuses, to_status)
     if authored_by(obj, user):
         raise FourEyes()
-    before = obj.status
-    obj.status = approved if approve else rejected
+    locking.compare_and_set(obj, before, to_status)
     obj.decided_by_id = user.id
     obj.decided_at = utcnow()
     obj.decision_comment = (comment or "").strip() or None
@@ -58,6 +55,6 @@ def decide(
         "approve" if approve else "reject",
         obj,
         user=user,
-        changes={"status": (before, obj.status)},
+        changes={"status": (before, to_status)},
         detail=obj.decision_comment,
     )

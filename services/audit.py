@@ -81,7 +81,7 @@ def diff(obj, before: dict) -> dict:
     """{field: (before, after)} for the columns of ``obj`` that changed since ``before``."""
     changes = {}
     for column in obj.__table__.columns:
-        if column.key in ("updated_at", "password_hash", "session_token", "search_text"):
+        if column.key in ("updated_at", "row_version", "password_hash", "session_token", "search_text"):
             continue
         old, new = before.get(column.key), getattr(obj, column.key, None)
         if old != new:

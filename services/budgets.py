@@ -5,13 +5,16 @@ what is planned: ``charge`` is one conditional UPDATE, so two concurrent charges
 both take the last of a line.
 """
 
+from datetime import date, datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from models import Budget, BudgetLine, db
 from models.choices import BUDGET_CATEGORIES
-from services import approvals
+from services import access, approvals
 from services.errors import BudgetExceeded, ValidationError
+from services.formatting import to_local
 from services.workflow import require, require_status
 
 EDITABLE = ("draft", "rejected")
@@ -19,6 +22,16 @@ EDITABLE = ("draft", "rejected")
 
 def quarter_label(year: int, quarter_no: int) -> str:
     return f"{year}-Q{quarter_no}"
+
+
+def quarter_of(moment: date | datetime) -> str:
+    """The budget quarter a gift or message of ``moment`` belongs to (a datetime counts in local time)."""
+    day = to_local(moment).date() if isinstance(moment, datetime) else moment
+    return quarter_label(day.year, (day.month - 1) // 3 + 1)
+
+
+class WrongQuarter(BudgetExceeded):
+    default = _l("This budget line is of another quarter or year: choose a line of the period the spending is in.")
 
 
 def validate(budget: Budget, session=None) -> None:
@@ -63,7 +76,7 @@ def prepare(budget: Budget, user, is_created: bool, before_status: str | None = 
     if is_created:
         budget.status = "draft"
         budget.created_by_id = user.id
-        if user.role == "lead":
+        if access.leads_team(user):
             budget.team_id = user.team_id
     else:
         status = before_status or budget.status
@@ -83,7 +96,7 @@ def submit(budget: Budget, user) -> None:
 
 def decide(budget: Budget, user, approve: bool, comment: str | None = None) -> None:
     """Approve or reject a submitted budget (the head; never the one who wrote or submitted it)."""
-    require_status(budget, "submitted")
+    require_status(budget, "submitted", to="approved" if approve else "rejected")
     require(user, "approve", "budget", budget)
     approvals.decide(budget, user, approve, comment)
 
@@ -93,8 +106,25 @@ def remaining(line: BudgetLine) -> int:
     return (line.planned or 0) - (line.spent or 0)
 
 
-def charge(line: BudgetLine, amount: int, session=None) -> None:
-    """Spend ``amount`` VND on ``line`` inside the caller's transaction.
+def left_on_approved(line_id: int, session=None, quarter: str | None = None) -> int | None:
+    """VND left on a line of an approved budget (of ``quarter`` when given); None when the line is
+    missing, its budget not approved or of another quarter."""
+    session = session or db.session
+    row = session.execute(
+        select(BudgetLine.planned, BudgetLine.spent, Budget.status, Budget.quarter)
+        .join(Budget, Budget.id == BudgetLine.budget_id)
+        .where(BudgetLine.id == line_id)
+    ).first()
+    if row is None or row.status != "approved" or (quarter is not None and row.quarter != quarter):
+        return None
+    return (row.planned or 0) - (row.spent or 0)
+
+
+def charge(
+    line: BudgetLine, amount: int, session=None, on: date | datetime | None = None, year: int | None = None
+) -> None:
+    """Spend ``amount`` VND on ``line`` inside the caller's transaction; with ``on``, only if the
+    line's budget is of the quarter of ``on``, with ``year`` of that year (WrongQuarter otherwise).
 
     Raises BudgetExceeded, changing nothing, when the line is missing, its budget is not
     approved, or the line would overspend.
@@ -107,6 +137,15 @@ def charge(line: BudgetLine, amount: int, session=None) -> None:
     if amount == 0:
         return
     approved = select(Budget.id).where(Budget.status == "approved")
+    if on is not None:
+        quarter = quarter_of(on)
+        if session.scalar(select(Budget.quarter).where(Budget.id == line.budget_id)) != quarter:
+            raise WrongQuarter()
+        approved = approved.where(Budget.quarter == quarter)
+    if year is not None:
+        if session.scalar(select(Budget.year).where(Budget.id == line.budget_id)) != year:
+            raise WrongQuarter()
+        approved = approved.where(Budget.year == year)
     done = session.execute(
         update(BudgetLine)
         .where(

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Campaign
 from models.choices import CHANNELS, OCCASIONS
-from services import approvals, audit, message_templates, segments
+from services import access, approvals, audit, job_catalogue, locking, message_templates, segments
 from services.errors import ValidationError
 from services.workflow import require, require_status
 
@@ -63,6 +63,11 @@ def validate(campaign: Campaign) -> None:
         segments.parse(campaign.audience)
     except ValidationError as exc:
         errors.update(exc.errors)
+    if campaign.schedule_cron:
+        try:
+            job_catalogue.validate_cron(campaign.schedule_cron)
+        except ValidationError as exc:
+            errors.update(exc.errors)
     if campaign.occasion and campaign.occasion not in OCCASIONS:
         errors.setdefault("occasion", []).append(_l("Choose one of the listed values."))
     if campaign.channel not in CHANNELS:
@@ -83,7 +88,7 @@ def prepare(campaign: Campaign, user, is_created: bool, before_status: str | Non
     if is_created:
         campaign.status = "draft"
         campaign.created_by_id = user.id
-        if campaign.team_id is None and user.role == "lead":
+        if campaign.team_id is None and access.leads_team(user):
             campaign.team_id = user.team_id
     else:
         status = before_status or campaign.status
@@ -102,16 +107,15 @@ def submit(campaign: Campaign, user) -> None:
 
 def decide(campaign: Campaign, user, approve: bool, comment: str | None = None) -> None:
     """Approve or reject a submitted campaign: the head only, never its author or submitter."""
-    require_status(campaign, "submitted")
+    require_status(campaign, "submitted", to="approved" if approve else "rejected")
     require(user, "approve", "campaign", campaign)
     approvals.decide(campaign, user, approve, comment)
 
 
 def _move(campaign: Campaign, user, to_status: str, *from_statuses: str) -> None:
-    require_status(campaign, *from_statuses)
+    require_status(campaign, *from_statuses, to=to_status)
     require(user, "approve", "campaign", campaign)
-    before = campaign.status
-    campaign.status = to_status
+    before = locking.claim(campaign, from_statuses, to_status)
     audit.record("transition", campaign, user=user, changes={"status": (before, to_status)})
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from models import Complaint, Customer, SlaRule, Team, User, db
 from models.choices import COMPLAINT_CATEGORIES, PRIORITIES, REQUEST_KINDS
-from services import access, audit, validation
-from services.errors import InvalidTransition, NotAllowed, ValidationError
+from services import access, audit, locking, validation
+from services.errors import AlreadyDone, InvalidTransition, NotAllowed, ValidationError
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("in_progress", "resolved"),
@@ -141,13 +141,14 @@ def transition(
 ) -> Complaint:
     """Move ``complaint`` to ``to_status`` if the workflow and the user's scope allow it; audited.
 
-    Raises InvalidTransition (not a next status), NotAllowed, or ValidationError("resolution")
-    when resolving without a resolution text. Nothing is changed when it raises.
+    Raises AlreadyDone (another request just did it), InvalidTransition (not a next status),
+    NotAllowed, or ValidationError("resolution") when resolving without a resolution text.
+    The row is locked and its status compare-and-set (``services.locking``), so a reopen
+    clicked twice counts once.
     """
     session = session or db.session
-    before = complaint.status
-    if to_status not in allowed_transitions(before):
-        raise InvalidTransition()
+    sources = tuple(status for status, targets in TRANSITIONS.items() if to_status in targets)
+    before = locking.expect(complaint, sources, to_status, session=session)
     _require(user, "transition", complaint)
     text = (resolution or "").strip() or None
     if to_status == "resolved" and not (text or (complaint.resolution or "").strip()):
@@ -170,7 +171,7 @@ def transition(
         complaint.resolved_at = None
         complaint.closed_at = None
         changes["reopened_count"] = (complaint.reopened_count - 1, complaint.reopened_count)
-    complaint.status = to_status
+    locking.compare_and_set(complaint, before, to_status, session=session)
     audit.record("transition", complaint, changes=changes, user=user, session=session)
     session.flush()
     return complaint
@@ -182,12 +183,15 @@ def assign(complaint: Complaint, assignee: User, user, session=None) -> Complain
     _require(user, "assign", complaint)
     if assignee is None or not assignee.active:
         raise ValidationError({"assignee": [_l("Choose an active member of staff.")]})
-    if access.role_of(user) != "head" and complaint.team_id is not None and assignee.team_id != complaint.team_id:
+    if not access.is_department_wide(user) and complaint.team_id is not None and assignee.team_id != complaint.team_id:
         raise ValidationError({"assignee": [_l("The assignee must belong to the request's team.")]})
+    locking.lock(complaint, session)
+    if complaint.assignee_id == assignee.id:
+        raise AlreadyDone()  # a double click, or two leads giving it to the same person
     before = complaint.assignee_id
     complaint.assignee_id = assignee.id
     if complaint.status == "new":
-        complaint.status = "in_progress"
+        locking.compare_and_set(complaint, "new", "in_progress", session=session)
     audit.record("assign", complaint, changes={"assignee_id": (before, assignee.id)}, user=user, session=session)
     session.flush()
     return complaint
@@ -205,6 +209,9 @@ def escalate(complaint: Complaint, user, target_text: str | None = None, now: da
     target = (target_text or "").strip()[:120] or (lead.name if lead else "")
     if not target:
         raise ValidationError({"escalated_to": [_l("The request's team has no lead; name who takes it over.")]})
+    locking.lock(complaint, session)
+    if complaint.escalated_at is not None and complaint.escalated_to == target:
+        raise AlreadyDone()  # escalated to the same place a moment ago
     before = (complaint.escalated_to_id, complaint.escalated_to)
     complaint.escalated_to_id = lead.id if lead else None
     complaint.escalated_to = target
@@ -218,3 +225,42 @@ def escalate(complaint: Complaint, user, target_text: str | None = None, now: da
     )
     session.flush()
     return complaint
+
+
+def apply_form(complaint: Complaint, user, is_created: bool, before: dict, session=None) -> Complaint:
+    """The complaint form's rules, ``before`` being the row as it was (empty for a new one).
+
+    A request needs its customer and a 1–5 score; a new one goes to its author unless assigned,
+    and gets ``prepare_new``; a change of assignee needs "assign"; a change of priority moves the
+    due time.
+    """
+    session = session or db.session
+    errors: dict[str, list] = {}
+    if complaint.customer_id is None and complaint.customer is None:
+        errors["customer"] = [_l("This field is required.")]
+    if complaint.satisfaction is not None and not 1 <= complaint.satisfaction <= 5:
+        errors["satisfaction"] = [_l("Choose a score from 1 to 5.")]
+    if errors:
+        raise ValidationError(errors)
+    if complaint.customer is not None:
+        complaint.customer_id = complaint.customer.id
+    complaint.assignee_id = complaint.assignee.id if complaint.assignee is not None else None
+    if is_created:
+        if complaint.assignee is None:
+            complaint.assignee = session.get(User, user.id)
+            complaint.assignee_id = complaint.assignee.id
+        return prepare_new(complaint, session=session)
+    if before.get("assignee_id") != complaint.assignee_id and not access.can(
+        user, "assign", "complaint", complaint, session=session
+    ):
+        raise ValidationError({"assignee": [_l("You may not reassign this request.")]})
+    if before.get("priority") != complaint.priority and complaint.opened_at is not None:
+        complaint.due_at = due_at_for(complaint.priority, complaint.opened_at, session)
+    return complaint
+
+
+def reopen(complaint: Complaint, user, session=None) -> Complaint:
+    """Back to work: only a resolved or closed request (locked: a parallel reopen gets AlreadyDone)."""
+    locking.expect(complaint, REOPEN_FROM, "in_progress", session=session,
+                   message=_l("Only a resolved or closed request can be reopened."))  # fmt: skip
+    return transition(complaint, "in_progress", user, session=session)

@@ -27,7 +27,8 @@ from sqlalchemy import and_, bindparam, insert, select, update
 from models import Customer, MessageEvent, MessageTemplate, OutboxMessage, db, utcnow
 from services import message_costs as costs
 from services import messaging_rules as rules
-from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request, adapter, idempotency_key
+from services.budgets import quarter_of
+from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request, email, idempotency_key, sms, zns
 from services.channels.http import RateLimiter
 from services.channels.sms_text import without_accents
 from services.formatting import format_vnd
@@ -43,6 +44,11 @@ CUSTOMER_COLUMNS = (
     Customer.opted_out_at,
     *(getattr(Customer, rules.consent_attr(c, p)) for c in PROVIDER_CHANNELS for p in rules.PURPOSES),
 )
+
+
+def adapter(channel: str):
+    """The module whose ``send(request)`` delivers on ``channel``."""
+    return {"zns": zns, "sms": sms, "email": email}[channel]
 
 
 def worker_name() -> str:
@@ -196,8 +202,20 @@ class Worker:
 
     # ---- rules, channel, text, cost ----------------------------------------
     def _ads_counts(self, items: list[Item], now: datetime) -> dict:
-        ids = [i.row.customer_id for i in items if i.row.purpose == "advertising" and i.row.customer_id]
-        return rules.ads_sent_since(ids, now - timedelta(hours=24)) if ids else {}
+        """Advertising already sent or in flight per customer, with those customers' rows locked until the
+        batch's charges commit: two workers planning ads for one customer take turns, so the second sees
+        the first's messages (marked in flight by ``write_charges``) and the daily limit holds."""
+        ids = sorted({i.row.customer_id for i in items if i.row.purpose == "advertising" and i.row.customer_id})
+        if not ids:
+            return {}
+        if _locking():
+            db.session.execute(
+                select(Customer.id).where(Customer.id.in_(bindparam("ids", expanding=True))).order_by(Customer.id)
+                .with_for_update(),
+                {"ids": ids},
+            )  # fmt: skip
+        own = [i.row.id for i in items]
+        return rules.ads_sent_since(ids, now - timedelta(hours=24), exclude=own)
 
     def _plan(self, item: Item, now: datetime, ads_counts: dict, results: "_Results") -> bool:
         row, customer = item.row, item.customer
@@ -272,8 +290,9 @@ class Worker:
         return cached[1]
 
     def _charge(self, items: list[Item], results: "_Results") -> list[Item]:
-        """Charge each line once for the batch if it fits, else message by message; the rest is held."""
-        by_line: dict[int, list[Item]] = {}
+        """Charge each line once for the batch if it fits, else message by message; the rest is held.
+        A message is charged only to a line of the quarter it was queued in."""
+        by_line: dict[tuple[int, str], list[Item]] = {}
         ready = []
         for item in items:
             if item.reclaimed and item.row.cost and item.row.channel == item.channel:
@@ -286,14 +305,15 @@ class Worker:
                 results.charged(item)
                 ready.append(item)
             else:
-                by_line.setdefault(item.row.budget_line_id, []).append(item)
-        for line_id, group in by_line.items():
-            if costs.charge(line_id, sum(i.cost for i in group)):
+                key = (item.row.budget_line_id, quarter_of(item.row.created_at or utcnow()))
+                by_line.setdefault(key, []).append(item)
+        for (line_id, quarter), group in by_line.items():
+            if costs.charge(line_id, sum(i.cost for i in group), quarter):
                 fits = group
             else:
                 fits = []
                 for item in group:
-                    if costs.charge(line_id, item.cost):
+                    if costs.charge(line_id, item.cost, quarter):
                         fits.append(item)
                     else:
                         results.final(item, "held", _budget_reason(line_id, item.cost))
@@ -390,12 +410,13 @@ class _Results:
             self._event(item, "skipped", item.skipped)
 
     def write_charges(self) -> None:
-        """Each taken message's cost and channel, so a worker that takes it again knows it was charged."""
+        """Each taken message's cost and channel, so a worker that takes it again knows it was charged, and
+        the time it leaves (``sent_at``), so the advertising limit counts it while it is in flight."""
         if self.charges:
             db.session.execute(
                 update(T)
                 .where(T.c.id == bindparam("b_id"))
-                .values(cost=bindparam("cost"), channel=bindparam("channel")),
+                .values(cost=bindparam("cost"), channel=bindparam("channel"), sent_at=self.now),
                 self.charges,
             )
         self.charges = []

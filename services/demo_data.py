@@ -37,6 +37,7 @@ from services import search_index
 from services.customers import search_text_for
 from services.passwords import hash_password
 from services.products import search_text_for as product_search_text
+from services.text import fold
 
 DEMO_PASSWORD = "cskh-demo-2026"
 
@@ -197,6 +198,39 @@ SLA_HOURS = {"low": 120, "normal": 48, "high": 24, "urgent": 4}
 CHUNK = 5_000
 
 
+class _DemoSlots:
+    """Distinct call times per agent for the seeded call-backs: the planner's grid, a few a day (the jobs
+    add follow-ups and check-ins on top, up to the daily capacity)."""
+
+    PER_DAY = 5
+
+    def __init__(self):
+        from services import call_plan, schedule
+
+        step = timedelta(minutes=call_plan.grid_step(call_plan.capacity()))
+        self.times = []
+        for a, b in schedule.call_windows(None):
+            t = datetime.combine(date.min, a)
+            while t + timedelta(minutes=schedule.DEFAULT_DURATION) <= datetime.combine(date.min, b):
+                self.times.append(t.time())
+                t += step
+        self.used: dict[tuple[int, date], int] = {}
+        self.total: dict[int, int] = {}
+
+    def has_room(self, agent_id: int) -> bool:
+        return self.total.get(agent_id, 0) < self.PER_DAY * 14
+
+    def next_for(self, agent_id: int, day: date) -> datetime:
+        from services.formatting import local_tz
+
+        while day.weekday() == 6 or self.used.get((agent_id, day), 0) >= self.PER_DAY:
+            day += timedelta(days=1)
+        n = self.used[(agent_id, day)] = self.used.get((agent_id, day), 0) + 1
+        self.total[agent_id] = self.total.get(agent_id, 0) + 1
+        slot = self.times[(n * 7) % len(self.times)]
+        return datetime.combine(day, slot, tzinfo=local_tz()).astimezone(UTC)
+
+
 def complaint_outcome(rng: random.Random, opened: datetime, now: datetime) -> tuple[str, datetime | None]:
     """(status, resolved_at) of a demo request opened at ``opened``: most are handled within days.
 
@@ -346,6 +380,7 @@ def ensure_reference_data(head_id: int | None) -> list[Product]:
                     status="published",
                     body="Đổi trả miễn phí trong 7 ngày nếu sản phẩm lỗi do nhà sản xuất.",
                     channels="website",
+                    return_days=7,
                     effective_from=today.replace(month=1, day=1),
                     author_id=head_id,
                 ),
@@ -415,6 +450,7 @@ def seed(customers: int, progress: Callable[[int], None] | None = None, rng: ran
     for a in agents:
         by_team.setdefault(a.team_id, []).append(a.id)
     now = datetime.now(UTC)
+    demo_slots = _DemoSlots()
     ids = {
         m: _next_id(m)
         for m in (Customer, Interaction, Order, OrderLine, Complaint, EmotionEntry, SurveyAnswer, Gift, Appointment)
@@ -542,6 +578,7 @@ def seed(customers: int, progress: Callable[[int], None] | None = None, rng: ran
                         customer_id=cid,
                         kind=rng.choice(("complaint", "support", "warranty")),
                         subject=subject,
+                        subject_folded=fold(subject),
                         description=f"{subject}. Khách mong được hỗ trợ sớm.",
                         category=category,
                         priority=priority,
@@ -588,7 +625,7 @@ def seed(customers: int, progress: Callable[[int], None] | None = None, rng: ran
                     )
                 )
                 ids[SurveyAnswer] += 1
-            if rng.random() < 0.02:
+            if rng.random() < 0.02 and demo_slots.has_room(agent.id):
                 rows["appointments"].append(
                     dict(
                         id=ids[Appointment],
@@ -597,9 +634,7 @@ def seed(customers: int, progress: Callable[[int], None] | None = None, rng: ran
                         kind="call_back",
                         purpose="Gọi lại tư vấn sản phẩm",
                         status="planned",
-                        starts_at=(now + timedelta(days=rng.randint(1, 14))).replace(
-                            hour=3, minute=0, second=0, microsecond=0
-                        ),
+                        starts_at=demo_slots.next_for(agent.id, (now + timedelta(days=rng.randint(1, 14))).date()),
                         duration_minutes=15,
                         customer_requested=False,
                         created_at=now,

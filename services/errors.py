@@ -34,3 +34,9 @@ class InvalidTransition(CSKHError):
 
 class BudgetExceeded(CSKHError):
     default = _l("The budget line does not have enough money left.")
+
+
+class AlreadyDone(InvalidTransition):
+    """Another request made this change a moment ago (a double click, two people at once)."""
+
+    default = _l("Already done: someone made this change a moment ago. The page shows the current state.")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models import BudgetLine, Gift, Team, db, utcnow
 from models.choices import OCCASIONS
-from services import access, approvals, audit, budgets
+from services import access, approvals, audit, budgets, locking
 from services.errors import NotAllowed, ValidationError
 from services.workflow import require, require_status
 
@@ -91,35 +91,36 @@ def _require_approver(gift: Gift, user, session) -> None:
 def approve_gift(gift: Gift, user, comment: str | None = None, session=None) -> None:
     """Approve a planned gift and spend its value on its budget line (all or nothing)."""
     session = session or db.session
-    require_status(gift, "planned")
+    require_status(gift, "planned", to="approved")
     _require_approver(gift, user, session)
     if approvals.authored_by(gift, user):
         raise approvals.FourEyes()
     if gift.value and gift.budget_line_id is None:
         raise ValidationError({"budget_line": [_l("Choose the budget line that pays for this gift.")]})
     if gift.value:
-        budgets.charge(session.get(BudgetLine, gift.budget_line_id), gift.value, session=session)
+        line = session.get(BudgetLine, gift.budget_line_id)
+        budgets.charge(line, gift.value, session=session, year=gift.year)  # a line of the gift's own year
     approvals.decide(gift, user, True, comment, from_statuses=("planned",))
 
 
 def reject_gift(gift: Gift, user, comment: str | None = None, session=None) -> None:
     session = session or db.session
-    require_status(gift, "planned")
+    require_status(gift, "planned", to="rejected")
     _require_approver(gift, user, session)
     approvals.decide(gift, user, False, comment, from_statuses=("planned",))
 
 
 def mark_sent(gift: Gift, user) -> None:
-    require_status(gift, "approved")
+    require_status(gift, "approved", to="sent")
     require(user, "edit", "gift", gift)
-    gift.status = "sent"
+    locking.claim(gift, ("approved",), "sent")
     gift.sent_at = utcnow()
     audit.record("transition", gift, user=user, changes={"status": ("approved", "sent")})
 
 
 def mark_delivered(gift: Gift, user) -> None:
-    require_status(gift, "sent")
+    require_status(gift, "sent", to="delivered")
     require(user, "edit", "gift", gift)
-    gift.status = "delivered"
+    locking.claim(gift, ("sent",), "delivered")
     gift.delivered_at = utcnow()
     audit.record("transition", gift, user=user, changes={"status": ("sent", "delivered")})

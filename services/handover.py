@@ -26,7 +26,6 @@ LABELS = {
     "appointments": _l("Future appointments"),
     "gifts": _l("Scheduled gifts (they follow their customer)"),
 }
-SUCCESSOR_ROLES = ("agent", "lead", "head")
 
 
 def _conditions(leaver: User, now: datetime) -> dict:
@@ -55,7 +54,7 @@ def candidates(leaver: User, session=None) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.active.is_(True), User.id != leaver.id, User.role.in_(SUCCESSOR_ROLES))
+            .where(User.active.is_(True), User.id != leaver.id, User.role.in_(access.roles_with("takes_over_work")))
             .order_by(same_team, User.name, User.id)
         )
     )

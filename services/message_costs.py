@@ -37,11 +37,14 @@ def price(channel: str, phone: str | None, text: str) -> tuple[int, int | None]:
     return int(config.get("PRICE_EMAIL", 0)), None
 
 
-def charge(line_id: int, amount: int) -> bool:
-    """Spend ``amount`` on an approved line if it fits; False (and nothing changed) if not."""
+def charge(line_id: int, amount: int, quarter: str | None = None) -> bool:
+    """Spend ``amount`` on an approved line (of ``quarter``, e.g. "2026-Q4", when given) if it fits;
+    False (and nothing changed) if not."""
     if amount <= 0:
         return True
     approved = select(Budget.id).where(Budget.status == "approved")
+    if quarter is not None:
+        approved = approved.where(Budget.quarter == quarter)
     done = db.session.execute(
         update(BudgetLine)
         .where(

@@ -92,21 +92,26 @@ def ads_group(channel: str) -> str:
     return "phone" if channel in PHONE_CHANNELS else channel
 
 
-def ads_sent_since(customer_ids: list[int], since: datetime) -> dict[tuple[int, str], int]:
-    """Advertising messages sent (or being sent) per (customer, channel group) since ``since``."""
+def ads_sent_since(customer_ids: list[int], since: datetime, exclude: list[int] = ()) -> dict[tuple[int, str], int]:
+    """Advertising messages sent or in flight (planned by a worker, ``sent_at`` set) per (customer, channel
+    group) since ``since``; ``exclude``: message ids the caller is planning itself."""
     if not customer_ids:
         return {}
-    rows = db.session.execute(
+    query = (
         select(OutboxMessage.customer_id, OutboxMessage.channel, func.count())
         .where(
             OutboxMessage.customer_id.in_(bindparam("ids", expanding=True)),
             OutboxMessage.purpose == "advertising",
             OutboxMessage.sent_at >= since,
-            OutboxMessage.status.in_(("sent", "delivered")),
+            OutboxMessage.status.in_(("sending", "sent", "delivered")),
         )
-        .group_by(OutboxMessage.customer_id, OutboxMessage.channel),
-        {"ids": list(customer_ids)},
-    ).all()
+        .group_by(OutboxMessage.customer_id, OutboxMessage.channel)
+    )
+    params = {"ids": list(customer_ids)}
+    if exclude:
+        query = query.where(OutboxMessage.id.not_in(bindparam("own", expanding=True)))
+        params["own"] = list(exclude)
+    rows = db.session.execute(query, params).all()
     counts: dict[tuple[int, str], int] = {}
     for customer_id, channel, n in rows:
         key = (customer_id, ads_group(channel))

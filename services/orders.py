@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select, update
 
 from models import Order, Product, db
-from services import access, audit
+from services import access, audit, locking
 from services.errors import InvalidTransition, NotAllowed, ValidationError
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -31,6 +31,11 @@ STOCK_HELD = ("confirmed", "shipped", "delivered")
 
 def allowed_transitions(status: str | None) -> tuple[str, ...]:
     return TRANSITIONS.get(status or "new", ())
+
+
+def from_statuses(to_status: str) -> tuple[str, ...]:
+    """The statuses an order may move to ``to_status`` from."""
+    return tuple(status for status, targets in TRANSITIONS.items() if to_status in targets)
 
 
 def recompute_total(order: Order) -> int:
@@ -101,20 +106,23 @@ def release_stock(order: Order, session=None) -> None:
 def transition(order: Order, to_status: str, user, *, session=None) -> Order:
     """Move ``order`` to ``to_status`` if the workflow and the user's scope allow it; audited.
 
-    Raises InvalidTransition, NotAllowed, or ValidationError("lines") when confirming without
-    enough stock (nothing is changed then: the check runs before any write).
+    Raises AlreadyDone (another request just moved it), InvalidTransition, NotAllowed, or
+    ValidationError("lines") when confirming without enough stock; the caller rolls back then.
+    The order's row is locked and its status compare-and-set before any stock moves, so
+    parallel requests move stock once.
     """
     session = session or db.session
-    before = order.status or "new"
-    if to_status not in allowed_transitions(before):
+    sources = from_statuses(to_status)
+    if not sources:
         raise InvalidTransition()
+    before = locking.expect(order, sources, to_status, session=session)
     if not access.can(user, "transition", "order", order, session=session):
         raise NotAllowed()
     if to_status == "confirmed":
         reserve_stock(order, session)
     elif to_status == "cancelled" and before in STOCK_HELD:
         release_stock(order, session)
-    order.status = to_status
+    locking.compare_and_set(order, before, to_status, session=session)
     audit.record("transition", order, changes={"status": (before, to_status)}, user=user, session=session)
     session.flush()
     return order

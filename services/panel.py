@@ -19,18 +19,15 @@ from sqlalchemy import ARRAY, JSON, LargeBinary, MetaData, Table, create_engine,
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.orm import registry, scoped_session, sessionmaker
 
-from services import access
-from services.errors import ValidationError
+from services import access, phones
 from services.panel_config import WRITE_ACTIONS, PanelConfig, Problem, SourceConfig, TableConfig, load
 from services.text import fold
-from services.validation import normalize_phone
 
 log = logging.getLogger("cskh.panel")
 LINK_LIMIT = 20
 """Rows per table shown on a customer's 360 page."""
 _RESERVED = {"metadata", "registry", "query", "query_class", "search_text"}
 """Names a mapped class uses itself (and the base view's folded-search column); such columns get a ``c_`` key."""
-_PHONE_PUNCTUATION = " .-+()"
 
 
 class LocalizedText:
@@ -347,15 +344,12 @@ def _link_condition(table: PanelTable, customer):
         return func.lower(func.trim(column)) == email if email else None
     numbers = set()
     for raw in (getattr(customer, "phone", None), getattr(customer, "alt_phone", None)):
-        try:
-            national = normalize_phone(raw) if raw else None
-        except ValidationError:
-            national = None
+        national = phones.national_or_none(raw)
         if national:
-            numbers |= {national, "84" + national[1:]}
+            numbers |= phones.stored_forms(national)
     if not numbers:
         return None
     stripped = column
-    for char in _PHONE_PUNCTUATION:
+    for char in phones.PUNCTUATION:
         stripped = func.replace(stripped, char, "")
     return stripped.in_(sorted(numbers))

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from models import Policy, db
 from models.choices import POLICY_KINDS, PUBLISH_CHANNELS
-from services import approvals, audit
+from services import approvals, audit, locking
 from services.errors import InvalidTransition, ValidationError
 from services.workflow import require, require_status
 
 EDITABLE = ("draft", "rejected")
-COPIED = ("code", "title", "kind", "body", "channels", "effective_from", "effective_to")
+COPIED = ("code", "title", "kind", "body", "channels", "effective_from", "effective_to", "return_days")
 
 
 def parse_channels(raw) -> str | None:
@@ -87,23 +87,23 @@ def submit(policy: Policy, user) -> None:
 
 def decide(policy: Policy, user, approve: bool, comment: str | None = None) -> None:
     """Approve or reject a submitted version (the head; never its author or submitter)."""
-    require_status(policy, "submitted")
+    require_status(policy, "submitted", to="approved" if approve else "rejected")
     require(user, "approve", "policy", policy)
     approvals.decide(policy, user, approve, comment)
 
 
 def reopen(policy: Policy, user) -> None:
     """A rejected version goes back to draft, by whoever may edit it or its author."""
-    require_status(policy, "rejected")
+    require_status(policy, "rejected", to="draft")
     require(user, "create", "policy", policy)
-    policy.status = "draft"
+    locking.claim(policy, ("rejected",), "draft")
     audit.record("transition", policy, user=user, changes={"status": ("rejected", "draft")})
 
 
 def publish(policy: Policy, user, session=None) -> list[Policy]:
     """Publish an approved version; returns the versions of the same code it retired."""
     session = session or db.session
-    require_status(policy, "approved")
+    require_status(policy, "approved", to="published")
     require(user, "publish", "policy", policy)
     if not policy.channels:
         raise ValidationError({"channels": [_l("Choose at least one channel to publish to.")]})
@@ -115,15 +115,15 @@ def publish(policy: Policy, user, session=None) -> list[Policy]:
         audit.record(
             "retire", old, user=user, changes={"status": ("published", "retired")}, detail=f"v{policy.version}"
         )
-    policy.status = "published"
+    locking.claim(policy, ("approved",), "published", session=session)
     audit.record("publish", policy, user=user, changes={"status": ("approved", "published")})
     return list(retired)
 
 
 def retire(policy: Policy, user) -> None:
-    require_status(policy, "published")
+    require_status(policy, "published", to="retired")
     require(user, "retire", "policy", policy)
-    policy.status = "retired"
+    locking.claim(policy, ("published",), "retired")
     audit.record("retire", policy, user=user, changes={"status": ("published", "retired")})
 
 

@@ -4,7 +4,8 @@ Calls happen inside the customer's preferred hours (``contact_from``–``contact
 when the customer gave none, and never during lunch (11:30–13:30) or dinner (18:00–19:30), all in
 the company's time zone. A call occupies ``duration_minutes`` and must fit entirely in a free window.
 If a customer's own hours lie wholly inside the quiet windows, their hours win: they chose them.
-An appointment the customer asked for (``customer_requested``) is exempt.
+An appointment the customer asked for (``customer_requested``) is exempt from the quiet hours, but
+no appointment may overlap another planned call of the same agent.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from models import Appointment, Customer, db
 from services.errors import ValidationError
-from services.formatting import format_datetime, local_tz
+from services.formatting import format_datetime, format_time, local_tz
 
 DAY_START = time(8, 0)
 DAY_END = time(21, 0)
@@ -131,21 +132,37 @@ def next_allowed_call_time(
     return _ceil_minute(_aware(after)).astimezone(UTC)
 
 
+def clashing_call(
+    agent_id: int | None, starts_at: datetime, duration_minutes: int, exclude_id: int | None = None, session=None
+) -> tuple[datetime, datetime] | None:
+    """The agent's planned call overlapping [starts_at, +duration) as a UTC pair: one call at a time."""
+    start = _aware(starts_at)
+    end = start + timedelta(minutes=duration_minutes or DEFAULT_DURATION)
+    for s, e in _busy(agent_id, start, end, exclude_id, session or db.session):
+        if s < end and e > start:
+            return s, e
+    return None
+
+
 def validate_appointment(appointment: Appointment, session=None) -> None:
-    """Raise ValidationError on ``starts_at`` (with the next free slot) when the time breaks the rule,
-    unless the customer asked for that time."""
+    """Raise ValidationError on ``starts_at`` (with the next free slot) when the time breaks the quiet-hours
+    rule, unless the customer asked for that time, or overlaps another planned call of the same agent.
+
+    The error's ``details["suggest"]`` holds the slot as the form writes it, for a button that fills the field.
+    """
     session = session or db.session
     if appointment.starts_at is None:
         raise ValidationError({"starts_at": [_l("This field is required.")]})
-    if appointment.customer_requested:
-        return
     customer = appointment.customer
     if customer is None and appointment.customer_id is not None:
         customer = session.get(Customer, appointment.customer_id)
     duration = appointment.duration_minutes or DEFAULT_DURATION
-    if is_allowed_call_time(customer, appointment.starts_at, duration):
-        return
     agent_id = appointment.agent_id if appointment.agent_id is not None else getattr(appointment.agent, "id", None)
+    clash = clashing_call(agent_id, appointment.starts_at, duration, appointment.id, session)
+    if clash is None and (
+        appointment.customer_requested or is_allowed_call_time(customer, appointment.starts_at, duration)
+    ):
+        return
     slot = next_allowed_call_time(
         customer,
         appointment.starts_at,
@@ -154,18 +171,23 @@ def validate_appointment(appointment: Appointment, session=None) -> None:
         exclude_id=appointment.id,
         session=session,
     )
-    raise ValidationError(
-        {
-            "starts_at": [
-                _l(
-                    "Calls avoid lunch (11:30–13:30), dinner (18:00–19:30) and times outside the customer's "
-                    "contact hours. Next free slot: %(slot)s. Tick \u201cThe customer asked for this time\u201d "
-                    "to keep it.",
-                    slot=format_datetime(slot),
-                )
-            ]
-        }
-    )
+    if clash is not None:
+        message = _l(
+            "The agent already has a call booked %(start)s–%(end)s. Next free slot: %(slot)s.",
+            start=format_datetime(clash[0]),
+            end=format_time(clash[1].astimezone(local_tz()).time()),
+            slot=format_datetime(slot),
+        )
+    else:
+        message = _l(
+            "Calls avoid lunch (11:30–13:30), dinner (18:00–19:30) and times outside the customer's "
+            "contact hours. Next free slot: %(slot)s. Tick \u201cThe customer asked for this time\u201d "
+            "to keep it.",
+            slot=format_datetime(slot),
+        )
+    error = ValidationError({"starts_at": [message]})
+    error.details["suggest"] = {"starts_at": format_datetime(slot)}
+    raise error
 
 
 def local_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:

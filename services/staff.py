@@ -1,13 +1,13 @@
 """Staff accounts: creation, password changes that end sessions, and the leaver hand-over."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from models import Team, User, db
-from models.choices import ROLES
+from models import Appointment, Complaint, Customer, Team, User, db
 from models.staff import new_session_token
-from services import access, audit, handover, validation
-from services.errors import NotAllowed, ValidationError
+from services import access, audit, handover, locking, validation
+from services.errors import AlreadyDone, NotAllowed, ValidationError
 from services.passwords import hash_password
 
 
@@ -27,7 +27,9 @@ def check_not_last_admin(target: User, session=None) -> None:
     """Raise ValidationError when ``target`` is the only active administrator (nobody could manage staff after)."""
     session = session or db.session
     others = session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True), User.id != target.id)
+        select(func.count())
+        .select_from(User)
+        .where(User.role.in_(access.roles_with("administers_staff")), User.active.is_(True), User.id != target.id)
     )
     if not others:
         raise ValidationError({"active": [_l("The last active administrator cannot be deactivated or lose the role.")]})
@@ -42,7 +44,7 @@ def _loses_access(user: User) -> tuple[bool, bool]:
     was_role = _before(state, "role", user.role)
     deactivated = bool(was_active) and user.active is False
     demoted = was_role != user.role
-    return deactivated or demoted, bool(was_active) and was_role == "admin"
+    return deactivated or demoted, bool(was_active) and access.role_has(was_role, "administers_staff")
 
 
 def _before(state, key, current):
@@ -71,7 +73,7 @@ def prepare(
         user.email = validation.normalize_email(user.email, "email", required=True)
     except ValidationError as exc:
         errors.update(exc.errors)
-    if user.role not in ROLES:
+    if user.role not in access.ROLES:
         errors.setdefault("role", []).append(_l("Choose one of the listed values."))
     if not (user.name or "").strip():
         errors.setdefault("name", []).append(_l("This field is required."))
@@ -106,22 +108,49 @@ def create_user(
     return user
 
 
+def _has_work(user: User, session) -> bool:
+    """Does an (inactive) account still own customers, open complaints or planned appointments?"""
+    for query in (
+        select(Customer.id).where(Customer.owner_id == user.id),
+        select(Complaint.id).where(Complaint.assignee_id == user.id, Complaint.status.notin_(("resolved", "closed"))),
+        select(Appointment.id).where(Appointment.agent_id == user.id, Appointment.status == "planned"),
+    ):
+        if session.scalar(query.limit(1)) is not None:
+            return True
+    return False
+
+
 def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[str, int]:
     """Deactivate ``leaver`` and give all their customers, open complaints and future
     appointments to ``successor`` in one transaction, so nothing is lost (seed 003); what moved
-    is kept (``services.handover``) for the result page and the same-day undo."""
+    is kept (``services.handover``) for the result page and the same-day undo. The leaver's
+    row is locked and deactivated by compare-and-set first: a second hand-over is AlreadyDone."""
     session = session or db.session
     if not access.allowed(actor, "staff", "handover"):
         raise NotAllowed()
     check_target(actor, leaver)
-    if leaver.role == "admin" and leaver.active:
+    was_active = leaver.active
+    locking.lock(leaver, session)
+    if not leaver.active and (was_active or not _has_work(leaver, session)):
+        raise AlreadyDone()  # a parallel hand-over did it a moment ago, or nothing is left to hand over
+    if access.role_has(leaver.role, "administers_staff") and leaver.active:
         check_not_last_admin(leaver, session)
     if leaver.id == successor.id:
         raise ValidationError({"successor": [_l("Choose another person to take over.")]})
-    if not successor.active or successor.role not in ("agent", "lead", "head"):
+    if not successor.active or not access.role_has(successor.role, "takes_over_work"):
         raise ValidationError({"successor": [_l("The successor must be an active agent, lead or head.")]})
     counts, _record = handover.move(leaver, successor, actor, session)
-    leaver.active = False
+    if was_active and (
+        session.execute(
+            update(User)
+            .where(User.id == leaver.id, User.active.is_(True))
+            .values(active=False)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        != 1
+    ):
+        raise AlreadyDone()
+    set_committed_value(leaver, "active", False)
     leaver.session_token = new_session_token()
     audit.record(
         "handover", leaver, user=actor, changes=counts, detail=f"{leaver.email} -> {successor.email}", session=session

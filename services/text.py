@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from services.phones import phone_search_digits
+
 _NON_DIGIT = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
 
@@ -66,8 +68,6 @@ def like_literal(term: str) -> str:
 
 def search_terms(query: str | None) -> list[str]:
     """The folded words of a search box; a phone-like word becomes its national digits."""
-    from services.validation import phone_search_digits
-
     folded = fold(query)
     if re.fullmatch(r"[\d\s\-\.\(\)\+]+", folded or "x"):
         phone = phone_search_digits(folded.replace(" ", ""))

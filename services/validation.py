@@ -11,54 +11,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from services.errors import ValidationError
-from services.text import digits
+from services.phones import format_phone, normalize_phone, optional_phone, phone_search_digits
 
-# Vietnamese mobile prefixes after the 2018 renumbering (03x, 05x, 07x, 08x, 09x)
-# and landlines (02x), ten digits in national form.
-_NATIONAL = re.compile(r"^0(3|5|7|8|9|2)\d{8}$")
-
-
-def normalize_phone(raw: str | None, field: str = "phone") -> str:
-    """One form for every way a Vietnamese number is typed: ``0912345678``.
-
-    "0912 345 678", "+84912345678", "84-912-345-678" and "(+84) 912.345.678" are equal.
-    """
-    text = (raw or "").strip()
-    if not text:
-        raise ValidationError({field: [_l("Phone number is required.")]})
-    if re.search(r"[^\d\s\-\.\(\)\+]", text):
-        raise ValidationError({field: [_l("A phone number may only contain digits, spaces, dots, dashes and +.")]})
-    number = digits(text)
-    if number.startswith("84") and len(number) == 11:
-        number = "0" + number[2:]
-    elif len(number) == 9 and not number.startswith("0"):
-        number = "0" + number
-    if not _NATIONAL.match(number):
-        raise ValidationError({field: [_l("Not a valid Vietnamese phone number (10 digits, e.g. 0912 345 678).")]})
-    return number
-
-
-def optional_phone(raw: str | None, field: str = "phone") -> str | None:
-    return normalize_phone(raw, field) if raw and raw.strip() else None
-
-
-def phone_search_digits(word: str) -> str | None:
-    """The national-form digits of a search word that looks like (part of) a phone number."""
-    number = digits(word)
-    if len(number) < 3 or len(number) != len(re.sub(r"[\s\-\.\(\)\+]", "", word)):
-        return None
-    if word.strip().startswith("+84") or (number.startswith("84") and len(number) >= 10):
-        number = "0" + number[2:]
-    return number
-
-
-def format_phone(number: str | None) -> str:
-    """Display form ``0912 345 678``."""
-    if not number:
-        return ""
-    if len(number) == 10:
-        return f"{number[:4]} {number[4:7]} {number[7:]}"
-    return number
+__all__ = ["format_phone", "normalize_phone", "optional_phone", "phone_search_digits"]
+"""The phone rule lives in services.phones; forms and imports find it here with the other fields."""
 
 
 def normalize_email(raw: str | None, field: str = "email", required: bool = False) -> str | None:

@@ -1,7 +1,7 @@
 """Two checks every workflow step starts with: may this user do it, and from this status."""
 
-from services import access
-from services.errors import InvalidTransition, NotAllowed
+from services import access, locking
+from services.errors import NotAllowed
 
 
 def require(user, action: str, resource: str, obj=None, message=None) -> None:
@@ -10,6 +10,7 @@ def require(user, action: str, resource: str, obj=None, message=None) -> None:
         raise NotAllowed(message)
 
 
-def require_status(obj, *statuses: str) -> None:
-    if obj.status not in statuses:
-        raise InvalidTransition()
+def require_status(obj, *statuses: str, to: str | None = None) -> None:
+    """Lock ``obj``'s row and check its status (``services.locking.expect``): AlreadyDone when
+    another request just moved it (or it already is ``to``), InvalidTransition otherwise."""
+    locking.expect(obj, statuses, to)

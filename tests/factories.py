@@ -138,6 +138,7 @@ def make_message(customer: Customer, templates: dict, order=("zns", "sms", "emai
     from models import OutboxMessage
 
     n = next(_counter)
+    kw.setdefault("created_at", datetime(2026, 11, 23, 5, 0, tzinfo=UTC))  # the quarter of make_budget_line
     message = OutboxMessage(
         customer_id=customer.id,
         channel=order[0],

@@ -25,6 +25,8 @@ class AppointmentView(SecureModelView):
     resource = "appointment"
     action_permissions = {"delete": "delete", "mark_done": "edit", "mark_no_answer": "edit"}
     details_template = "admin/appointment_details.html"
+    create_template = "admin/appointments/create.html"
+    edit_template = "admin/appointments/edit.html"
 
     column_list = ["starts_at", "customer", "kind", "purpose", "agent", "status", "customer_requested", "satisfaction"]
     column_details_list = [
@@ -131,7 +133,23 @@ class AppointmentView(SecureModelView):
     @staticmethod
     def _time_changed(model) -> bool:
         before = g.get("audit_before", {})
-        return any(before.get(k) != getattr(model, k) for k in ("starts_at", "customer_id", "customer_requested"))
+        watched = ("starts_at", "customer_id", "customer_requested", "agent_id", "duration_minutes")
+        return any(before.get(k) != getattr(model, k) for k in watched)
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, ValidationError) and exc.details.get("suggest"):
+            g.form_suggestions = exc.details["suggest"]
+        return super().handle_view_exception(exc)
+
+    def get_save_return_url(self, model, is_created=False):
+        """After saving a call-back, back to its customer (where the agent came from), not the list."""
+        if (
+            model is not None
+            and model.customer is not None
+            and access.can(current_user, "view", "customer", model.customer)
+        ):
+            return url_for("customers.details_view", id=model.customer_id) + "#appointments"
+        return super().get_save_return_url(model, is_created)
 
     # ---- the outcome of a call -----------------------------------------
     def outcome_choices(self, appointment) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from admin.base import SecureModelView
 from models import AuditLog, db
+from services import access
 from services import audit_display as display
 
 EXPORT_BATCH = 1000
@@ -57,7 +58,7 @@ class AuditLogView(SecureModelView):
         "at", "actor", "user", "team_id", "ip", "action", "object_type", "object_id", "changes", "detail",
     ]  # fmt: skip
     column_export_list = ["at", "actor", "action", "object_type", "object_id", "changes", "ip", "detail"]
-    column_roles = {"ip": {"head", "admin"}}
+    column_roles = {"ip": set(access.roles_with("department_wide"))}
     column_choices = {
         "action": list(display.ACTIONS.items()),
         "object_type": list(display.OBJECTS.items()),

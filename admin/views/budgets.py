@@ -9,6 +9,7 @@ from admin.fields import MoneyField
 from admin.views.workflow import WorkflowMixin, approval_steps
 from models import Budget, BudgetLine, db
 from models.choices import BUDGET_CATEGORIES, BUDGET_STATUSES, choices
+from services import access
 from services import budgets as budget_rules
 from services.formatting import format_vnd
 
@@ -31,7 +32,7 @@ class BudgetView(WorkflowMixin, SecureModelView):
         "submitted_by", "submitted_at", "decided_by", "decided_at", "decision_comment",
     ]  # fmt: skip
     column_export_list = ["quarter", "team", "title", "status", "planned_total", "spent_total"]
-    column_roles = {"team": {"head", "admin"}}
+    column_roles = {"team": set(access.roles_with("department_wide"))}
     column_labels = {
         "quarter": _l("Quarter"),
         "year": _l("Year"),

@@ -23,9 +23,9 @@ from models.choices import (
     REQUEST_KINDS,
     choices,
 )
-from services import access
+from services import access, canned_replies, global_search
 from services import complaints as rules
-from services.errors import CSKHError, InvalidTransition, ValidationError
+from services.errors import AlreadyDone, CSKHError, ValidationError
 from services.formatting import format_datetime
 
 TRANSITION_LABELS = {
@@ -96,6 +96,18 @@ class ComplaintView(SecureModelView):
     ]
     column_export_list = column_details_list
     column_searchable_list = ["subject"]
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Search by code, subject or the customer's name and phone, accent-free."""
+        condition = global_search.complaint_list_condition(search)
+        if condition is None:
+            return query, count_query, joins, count_joins
+        query = query.filter(condition)
+        return query, (count_query.filter(condition) if count_query is not None else None), joins, count_joins
+
+    def search_placeholder(self):
+        return _("Code KN-…, subject, customer name or phone")
+
     column_filters = ["status", "priority", "category", "kind", "assignee", "team", "due_at", "opened_at"]
     column_sortable_list = ["id", "subject", "priority", "status", "due_at", "opened_at"]
     column_default_sort = ("id", True)
@@ -176,8 +188,9 @@ class ComplaintView(SecureModelView):
             for s in rules.allowed_transitions(complaint.status)
         ]
 
-    def canned_replies(self):
-        return active_canned_replies()
+    def canned_replies(self, complaint=None):
+        """The active canned replies, their placeholders filled from ``complaint`` and the current user."""
+        return canned_replies.for_record(active_canned_replies(), complaint=complaint, agent=current_user)
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
@@ -189,36 +202,10 @@ class ComplaintView(SecureModelView):
                 form.customer.data = customer
         return form
 
-    # ---- the rules ----------------------------------------------------
+    # ---- the rules (services.complaints) -------------------------------
     def apply_rules(self, form, model, is_created):
-        errors: dict[str, list] = {}
-        if model.customer_id is None and model.customer is None:
-            errors["customer"] = [_l("This field is required.")]
-        if model.satisfaction is not None and not 1 <= model.satisfaction <= 5:
-            errors["satisfaction"] = [_l("Choose a score from 1 to 5.")]
-        if errors:
-            raise ValidationError(errors)
-        if model.customer is not None:
-            model.customer_id = model.customer.id
-        model.assignee_id = model.assignee.id if model.assignee is not None else None
-        if is_created:
-            if model.assignee is None:
-                model.assignee = db.session.get(User, current_user.id)
-                model.assignee_id = model.assignee.id
-            rules.prepare_new(model)
-            return
-        before = self._before()
-        if before.get("assignee_id") != model.assignee_id and not access.can(
-            current_user, "assign", "complaint", model
-        ):
-            raise ValidationError({"assignee": [_l("You may not reassign this request.")]})
-        if before.get("priority") != model.priority and model.opened_at is not None:
-            model.due_at = rules.due_at_for(model.priority, model.opened_at)
-
-    @staticmethod
-    def _before() -> dict:
-        """The row as it was before the form changed it (taken by the base's update_model)."""
-        return g.get("audit_before", {})
+        before = {} if is_created else g.get("audit_before", {})  # the row as the base's update_model took it
+        rules.apply_form(model, current_user, is_created, before)
 
     # ---- row actions --------------------------------------------------
     def _each(self, ids, fn) -> None:
@@ -229,12 +216,13 @@ class ComplaintView(SecureModelView):
                     fn(complaint)
                 done += 1
             except CSKHError as exc:
-                refused.append(f"{complaint.code}: {exc.message}")
+                category = "info" if isinstance(exc, AlreadyDone) else "error"
+                refused.append((f"{complaint.code}: {exc.message}", category))
         db.session.commit()
         if done:
             flash(_("%(n)d requests updated.", n=done), "success")
-        for line in refused:
-            flash(line, "error")
+        for line, category in refused:
+            flash(line, category)
 
     @action("assign_me", _l("Assign to me"))
     def action_assign_me(self, ids):
@@ -255,12 +243,12 @@ class ComplaintView(SecureModelView):
 
     @action("reopen", _l("Reopen"))
     def action_reopen(self, ids):
-        def reopen(complaint):
-            if complaint.status not in rules.REOPEN_FROM:
-                raise InvalidTransition(_l("Only a resolved or closed request can be reopened."))
-            rules.transition(complaint, "in_progress", current_user)
+        self._each(ids, lambda c: rules.reopen(c, current_user))
 
-        self._each(ids, reopen)
+    def _after_transition(self, complaints) -> str:
+        if len(complaints) == 1:
+            return url_for(".details_view", id=complaints[0].id)
+        return url_for(".index_view")
 
     # ---- one request's transition -------------------------------------
     @expose("/transition/", methods=("GET", "POST"))
@@ -274,15 +262,17 @@ class ComplaintView(SecureModelView):
                 for complaint in complaints:
                     rules.transition(complaint, to_status, current_user, resolution=resolution or None)
                 db.session.commit()
+            except AlreadyDone as exc:
+                db.session.rollback()
+                flash(str(exc.message), "info")
+                return redirect(self._after_transition(complaints))
             except CSKHError as exc:
                 db.session.rollback()
                 messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
                 errors = [str(m) for group in messages for m in group]
             else:
                 flash(_("Status changed to %(status)s.", status=COMPLAINT_STATUSES[to_status]), "success")
-                if len(complaints) == 1:
-                    return redirect(url_for(".details_view", id=complaints[0].id))
-                return redirect(url_for(".index_view"))
+                return redirect(self._after_transition(complaints))
         return self.render(
             "admin/complaint_transition.html",
             complaints=complaints,
@@ -290,7 +280,7 @@ class ComplaintView(SecureModelView):
             status_label=COMPLAINT_STATUSES[to_status],
             errors=errors,
             resolution=resolution,
-            replies=active_canned_replies(),
+            replies=self.canned_replies(complaints[0] if len(complaints) == 1 else None),
         ), (400 if errors else 200)
 
 

@@ -159,10 +159,6 @@ class CampaignView(WorkflowMixin, SecureModelView):
         model.channel_order = (model.channel_order or "").strip() or None
         before = g.get("audit_before") or {}
         campaign_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
-        if model.schedule_cron:
-            from jobs.campaigns import validate_cron  # the scheduler owns the cron rules
-
-            validate_cron(model.schedule_cron)
 
 
 def register(admin):

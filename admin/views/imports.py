@@ -104,7 +104,11 @@ class ImportView(BaseView):
         if self.kind != "customer":
             return []
         scope = access.scope_name(current_user, "customer", "import")
-        query = select(User).where(User.active.is_(True), User.role.in_(("agent", "lead"))).order_by(User.name)
+        query = (
+            select(User)
+            .where(User.active.is_(True), User.role.in_(access.roles_with("owns_customers")))
+            .order_by(User.name)
+        )
         if scope != "all":
             query = query.where(User.team_id == current_user.team_id)
         return db.session.scalars(query.limit(500)).all()

@@ -12,15 +12,12 @@ from sqlalchemy import func, select
 
 from admin import job_params as param_form
 from admin.base import SecureModelView
-from jobs import load_jobs
-from jobs.lease import TTL
-from jobs.registry import JOBS, job_params, parse_key
-from jobs.scheduler import missed_fire_times, next_fire
-from models import JobRun, JobSetting, OutboxMessage, SchedulerLease, db, utcnow
+from models import JobRun, JobSetting, OutboxMessage, db
 from models.choices import CHANNELS, JOB_RUN_STATUSES, MESSAGE_EVENTS, MESSAGE_PURPOSES, MESSAGE_STATUSES, SEND_CHANNELS
-from services import access, job_control, outbox_failures
+from services import access, job_control, job_progress, outbox_failures
 from services.errors import NotAllowed, ValidationError
 from services.formatting import format_datetime, format_vnd
+from services.job_catalogue import JOBS, job_params, next_fire, scheduler_lease
 
 
 def _label(mapping):
@@ -39,7 +36,6 @@ class JobsView(SecureModelView):
 
     @expose("/")
     def index_view(self):
-        load_jobs()
         settings = {s.job_id: s for s in db.session.scalars(select(JobSetting))}
         latest = {}
         last_ids = select(func.max(JobRun.id)).group_by(JobRun.job_id)
@@ -57,12 +53,11 @@ class JobsView(SecureModelView):
                     "run_now": bool(setting and setting.run_now_requested_at),
                     "last": latest.get(job_id),
                     "params": param_form.fields(spec.defaults, job_params(job_id)) if spec.defaults else None,
-                    "last_at": format_datetime(parse_key(latest[job_id].scheduled_for)) if job_id in latest else "",
-                    "behind": _behind(spec),
+                    "last_at": job_progress.key_text(latest[job_id].scheduled_for) if job_id in latest else "",
+                    "behind": job_progress.behind(spec, latest[job_id].scheduled_for if job_id in latest else None),
                 }
             )
-        lease = db.session.get(SchedulerLease, "scheduler")
-        active = lease is not None and lease.expires_at > utcnow() - TTL
+        lease, active = scheduler_lease()
         return self.render(
             "admin/jobs.html",
             rows=rows,
@@ -79,7 +74,6 @@ class JobsView(SecureModelView):
 
     def _control(self, change):
         job_id = request.form.get("job_id", "")
-        load_jobs()
         if job_id not in JOBS:
             abort(404)
         try:
@@ -133,38 +127,20 @@ class JobsView(SecureModelView):
         return redirect(url_for(".index_view"))
 
 
-def _behind(spec) -> dict | None:
-    """A job the scheduler is catching up with: how many fire times are still to run, and from when."""
-    if not spec.catch_up:
-        return None
-    missed = missed_fire_times(spec, utcnow())
-    if len(missed) < 2:
-        return None
-    return {"left": len(missed), "from": format_datetime(missed[0]), "to": format_datetime(missed[-1])}
-
-
-def _fire_text(key: str | None) -> str:
-    """A run's fire-time key as dd/mm/yyyy HH:MM local (a manual run's key is shown as it is)."""
-    try:
-        return format_datetime(parse_key(key))
-    except (TypeError, ValueError):
-        return key or ""
-
-
 class JobRunView(SecureModelView):
     resource = "job_run"
     can_create = False
     can_edit = False
     can_delete = False
     action_permissions = {}
-    column_list = ["job_id", "scheduled_for", "status", "processed", "created", "total", "attempts", "error"]
+    column_list = ["job_id", "scheduled_for", "status", "processed", "created", "skipped", "total", "attempts", "error"]
     column_details_list = column_list + ["holder", "started_at", "finished_at"]
     column_filters = ["job_id", "status", "scheduled_for", "started_at"]
     column_default_sort = ("id", True)
     column_formatters = {
         "status": _label(JOB_RUN_STATUSES),
         "error": lambda v, c, m, n: Markup.escape((m.error or "")[:300]),
-        "scheduled_for": lambda v, c, m, n: _fire_text(m.scheduled_for),
+        "scheduled_for": lambda v, c, m, n: job_progress.key_text(m.scheduled_for),
     }
     column_labels = {
         "job_id": _l("Job"),
@@ -172,6 +148,7 @@ class JobRunView(SecureModelView):
         "status": _l("Status"),
         "processed": _l("Processed"),
         "created": _l("Created"),
+        "skipped": _l("Skipped"),
         "total": _l("Total"),
         "attempts": _l("Attempts"),
         "error": _l("Error"),

@@ -20,10 +20,11 @@ from admin.base import ScopedAjaxLoader, SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from models import Order, OrderLine, Product, db
 from models.choices import ORDER_STATUSES, choices
-from services import access
+from services import access, global_search
+from services import order_returns as returns
 from services import orders as rules
 from services import products as product_rules
-from services.errors import CSKHError, NotAllowed, ValidationError
+from services.errors import AlreadyDone, CSKHError, NotAllowed, ValidationError
 from services.formatting import format_vnd
 
 TRANSITION_LABELS = {
@@ -72,6 +73,18 @@ class OrderView(SecureModelView):
     column_details_list = column_list + ["change_request", "note", "created_at", "updated_at"]
     column_export_list = column_list + ["created_at"]
     column_searchable_list = ["invoice_number", "tracking_code"]
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Search by code, invoice/tracking number or the customer's name and phone, accent-free."""
+        condition = global_search.order_list_condition(search)
+        if condition is None:
+            return query, count_query, joins, count_joins
+        query = query.filter(condition)
+        return query, (count_query.filter(condition) if count_query is not None else None), joins, count_joins
+
+    def search_placeholder(self):
+        return _("Code DH-…, invoice, tracking, customer name or phone")
+
     column_filters = ["status", "created_at", "expected_delivery", "carrier"]
     column_sortable_list = ["id", "status", "total", "expected_delivery", "created_at"]
     column_default_sort = ("id", True)
@@ -111,7 +124,13 @@ class OrderView(SecureModelView):
         """(status, button label) the user may move ``order`` to."""
         if not access.can(current_user, "transition", "order", order):
             return []
-        return [(s, TRANSITION_LABELS[s]) for s in rules.allowed_transitions(order.status)]
+        return [(s, TRANSITION_LABELS[s]) for s in rules.allowed_transitions(order.status) if s not in returns.KINDS]
+
+    def return_kinds(self, order) -> list[tuple[str, str]]:
+        """(status, label) of the return / refund forms the user may open for ``order``."""
+        if not access.can(current_user, "transition", "order", order):
+            return []
+        return [(s, TRANSITION_LABELS[s]) for s in rules.allowed_transitions(order.status) if s in returns.KINDS]
 
     @staticmethod
     def money(value) -> str:
@@ -173,6 +192,8 @@ class OrderView(SecureModelView):
         order_id = request.form.get("id", "")
         if to_status not in ORDER_STATUSES or not order_id:
             abort(400)
+        if to_status in returns.KINDS:  # a reason, an amount and a confirmation: the return form
+            return redirect(url_for(".return_view", id=order_id, kind=to_status)), 303
         self.ensure_in_scope([order_id], "transition")
         order = db.session.get(Order, int(order_id))
         if order is None:
@@ -180,6 +201,10 @@ class OrderView(SecureModelView):
         try:
             rules.transition(order, to_status, current_user)
             db.session.commit()
+        except AlreadyDone as exc:
+            db.session.rollback()
+            flash(str(exc.message), "info")
+            return redirect(url_for(".details_view", id=order_id))
         except NotAllowed:
             db.session.rollback()
             abort(403)
@@ -189,6 +214,54 @@ class OrderView(SecureModelView):
             return redirect(url_for(".details_view", id=order_id)), 303
         flash(_("Status changed to %(status)s.", status=ORDER_STATUSES[to_status]), "success")
         return redirect(url_for(".details_view", id=order_id))
+
+    @expose("/return/", methods=("GET", "POST"))
+    def return_view(self):
+        """Return or refund one order (``id``, ``kind``): reason, amount, confirmation (services.order_returns)."""
+        if not self._allowed("transition"):
+            abort(403)
+        order_id = request.values.get("id", "")
+        kind = request.values.get("kind", "")
+        if kind not in returns.KINDS or not order_id.isdigit():
+            abort(400)
+        self.ensure_in_scope([order_id], "transition")
+        order = db.session.get(Order, int(order_id))
+        if order is None:
+            abort(404)
+        errors: dict = {}
+        if request.method == "POST":
+            try:
+                returns.apply(
+                    order,
+                    kind,
+                    current_user,
+                    reason=request.form.get("reason"),
+                    amount=request.form.get("amount"),
+                    confirmed=request.form.get("confirm") == "y",
+                )
+                db.session.commit()
+            except NotAllowed:
+                db.session.rollback()
+                abort(403)
+            except ValidationError as exc:
+                db.session.rollback()
+                errors = {k: [str(m) for m in v] for k, v in exc.errors.items()}
+            except CSKHError as exc:
+                db.session.rollback()
+                errors = {"kind": [str(exc.message)]}
+            else:
+                flash(_("Status changed to %(status)s.", status=ORDER_STATUSES[kind]), "success")
+                return redirect(url_for(".details_view", id=order_id))
+            order = db.session.get(Order, int(order_id))
+        return self.render(
+            "admin/order_return.html",
+            order=order,
+            kind=kind,
+            kind_label=TRANSITION_LABELS[kind],
+            refundable=format_vnd(returns.refundable(order)),
+            errors=errors,
+            values=request.form,
+        ), (400 if errors else 200)
 
 
 def _messages(exc: CSKHError) -> str:

@@ -172,7 +172,7 @@ class DataSourcesView(BaseView):
     """Which sources answered, which tables became pages, and every configuration problem."""
 
     def is_accessible(self) -> bool:
-        return access.role_of(current_user) in ("head", "admin")
+        return access.is_department_wide(current_user)
 
     def is_visible(self) -> bool:
         return self.is_accessible()

@@ -51,7 +51,8 @@ class PolicyView(WorkflowMixin, SecureModelView):
     column_formatters = {"channels": _channels}
     column_details_list = [
         "code", "version", "title", "kind", "status", "body", "channels", "effective_from", "effective_to",
-        "author", "submitted_by", "submitted_at", "decided_by", "decided_at", "decision_comment", "created_at",
+        "return_days", "author", "submitted_by", "submitted_at", "decided_by", "decided_at", "decision_comment",
+        "created_at",
     ]  # fmt: skip
     column_export_list = ["code", "version", "title", "kind", "status", "channels", "effective_from", "effective_to"]
     column_labels = {
@@ -64,6 +65,7 @@ class PolicyView(WorkflowMixin, SecureModelView):
         "channels": _l("Channels"),
         "effective_from": _l("Effective from"),
         "effective_to": _l("Effective until"),
+        "return_days": _l("Return window (days after delivery)"),
         "author": _l("Author"),
         "submitted_by": _l("Submitted by"),
         "submitted_at": _l("Submitted at"),
@@ -72,7 +74,7 @@ class PolicyView(WorkflowMixin, SecureModelView):
         "decision_comment": _l("Decision comment"),
         "created_at": _l("Created"),
     }
-    form_columns = ["code", "title", "kind", "body", "channels", "effective_from", "effective_to"]
+    form_columns = ["code", "title", "kind", "body", "channels", "effective_from", "effective_to", "return_days"]
     form_choices = {"kind": choices(POLICY_KINDS)}
     form_overrides = {"channels": ChannelsField}
     form_widget_args = {"body": {"rows": 12}}

@@ -12,10 +12,10 @@ from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from admin.input_guard import pk_value
 from models import Handover, Team, User, db
-from models.choices import ROLES, choices
+from models.choices import choices
 from services import access, handover
 from services import staff as staff_rules
-from services.errors import CSKHError, NotAllowed, ValidationError
+from services.errors import AlreadyDone, CSKHError, NotAllowed, ValidationError
 
 
 class StaffView(SecureModelView):
@@ -23,7 +23,7 @@ class StaffView(SecureModelView):
     column_list = ["name", "email", "role", "team", "active", "last_login_at"]
     column_searchable_list = ["name", "email"]
     column_filters = ["role", "team", "active"]
-    column_choices = {"role": choices(ROLES)}
+    column_choices = {"role": choices(access.ROLE_LABELS)}
     column_labels = {
         "name": _l("Name"),
         "email": _l("Email"),
@@ -36,7 +36,7 @@ class StaffView(SecureModelView):
     column_details_list = ["name", "email", "phone", "role", "team", "active", "last_login_at", "created_at"]
     column_export_list = ["id", "name", "email", "phone", "role", "team", "active", "last_login_at"]
     form_columns = ["name", "email", "phone", "role", "team", "active", "new_password"]
-    form_choices = {"role": choices(ROLES)}
+    form_choices = {"role": choices(access.ROLE_LABELS)}
     form_extra_fields = {"new_password": PasswordField(_l("New password (leave empty to keep)"))}
     form_ajax_refs = {"team": {"fields": ["name"]}}
 
@@ -72,6 +72,10 @@ class StaffView(SecureModelView):
                     raise ValidationError({"successor": [_l("Choose another person to take over.")]})
                 counts = staff_rules.hand_over(leaver, successor, current_user._get_current_object())
                 db.session.commit()
+            except AlreadyDone as exc:
+                db.session.rollback()
+                flash(str(exc.message), "info")
+                return redirect(url_for(".index_view"))
             except ValidationError as exc:
                 db.session.rollback()
                 errors = [str(m) for msgs in exc.errors.values() for m in msgs]

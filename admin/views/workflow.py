@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from models import db
 from services import access, approvals
-from services.errors import CSKHError, NotAllowed
+from services.errors import AlreadyDone, CSKHError, NotAllowed
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,10 @@ class WorkflowMixin:
         try:
             shown = step.run(obj, user, comment)
             db.session.commit()
+        except AlreadyDone as exc:
+            db.session.rollback()
+            flash(str(exc.message), "info")
+            return redirect(url_for(".details_view", id=obj.id))
         except NotAllowed as exc:
             db.session.rollback()
             return self._render_decide(self.get_one(str(obj.id)), error=str(exc.message), status=403)

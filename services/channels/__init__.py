@@ -44,10 +44,3 @@ def message_id_of(key: str | None) -> int | None:
     if len(parts) == 3 and parts[0] == "cskh" and parts[1].isdigit():
         return int(parts[1])
     return None
-
-
-def adapter(channel: str):
-    """The module whose ``send(request)`` delivers on ``channel``."""
-    from services.channels import email, sms, zns
-
-    return {"zns": zns, "sms": sms, "email": email}[channel]

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from services import phones
 from services.channels import ACCEPTED, FALLBACK, RETRY, Outcome, Request
 from services.channels.http import Transient, post_json
 from services.channels.sms_text import is_gsm7
@@ -37,8 +38,7 @@ CODES = {
 
 
 def national(phone: str) -> str:
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    return "0" + digits[2:] if digits.startswith("84") else digits
+    return phones.national_digits(phone)
 
 
 def send(request: Request) -> Outcome:

@@ -8,6 +8,8 @@ two. Any other character (Vietnamese with its diacritics) makes the whole text U
 
 import unicodedata
 
+from services import phones
+
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -47,9 +49,7 @@ def without_accents(text: str) -> str:
 
 def carrier(phone: str | None) -> str:
     """``viettel``, ``mobifone``, ``vinaphone`` or ``other`` from a national number's prefix."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    if digits.startswith("84"):
-        digits = "0" + digits[2:]
+    digits = phones.national_digits(phone)
     for name, prefixes in CARRIER_PREFIXES.items():
         if digits.startswith(prefixes):
             return name

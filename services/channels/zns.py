@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from models import ProviderToken, db, utcnow
+from services import phones
 from services.channels import ACCEPTED, FAIL, FALLBACK, RETRY, Outcome, Request
 from services.channels.http import Transient, post_form, post_json
 
@@ -54,10 +55,7 @@ ERRORS = {
 
 def to_84(phone: str) -> str:
     """0912345678 → 84912345678 (the form ZNS takes)."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    if digits.startswith("84"):
-        return digits
-    return "84" + digits[1:] if digits.startswith("0") else digits
+    return phones.international_digits(phone)
 
 
 def send(request: Request) -> Outcome:

@@ -16,4 +16,19 @@
       target.focus();
     });
   });
+  // The search box above the select keeps the replies whose accent-free title and text contain what is typed.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+  document.querySelectorAll("input[data-canned-filter]").forEach(function (box) {
+    box.addEventListener("input", function () {
+      var select = document.getElementById(box.getAttribute("data-canned-filter"));
+      if (!select) { return; }
+      var wanted = fold(box.value.trim());
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = Boolean(option.value) && Boolean(wanted) &&
+          (option.getAttribute("data-folded") || "").indexOf(wanted) === -1;
+      });
+    });
+  });
 })();

@@ -171,3 +171,41 @@ def test_another_teams_agent_cannot_see_or_close_the_appointment(db, login_as):
     assert closing.status_code == 403
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).status == "planned"
+
+
+def test_a_time_overlapping_the_agents_booked_call_is_refused_with_a_button_for_the_next_slot(db, login_as):
+    _, agent, customer = _team(db)
+    other = make_customer("Lê Văn Cường", owner=agent)
+    booked = datetime(2026, 3, 10, 13, 30, tzinfo=HCM)
+    db.session.add(Appointment(customer_id=other.id, agent_id=agent.id, purpose="Đã hẹn", starts_at=booked))
+    db.session.commit()
+    client = login_as(agent)
+    refused = client.post("/admin/appointments/new/", _form(customer, agent, "10/03/2026 13:35"))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "10/03/2026 13:30" in html and 'data-fill-value="10/03/2026 13:45"' in html
+    assert 'data-fill-field="starts_at"' in html and "js/fill_field.js" in html
+    assert _count(db) == 1
+    # Even a time the customer asked for cannot double-book the agent.
+    asked = client.post("/admin/appointments/new/", _form(customer, agent, "10/03/2026 13:40", customer_requested="y"))
+    assert asked.status_code == 200 and _count(db) == 1
+    # Another agent is free at that time; the suggested slot is accepted and leads back to the customer.
+    ok = client.post("/admin/appointments/new/", _form(customer, agent, "10/03/2026 13:45"))
+    assert ok.status_code == 302 and f"/admin/customers/details/?id={customer.id}" in ok.headers["Location"]
+    assert _count(db) == 2
+
+
+def test_moving_a_call_onto_a_booked_one_is_refused_and_unchanged(db, login_as):
+    _, agent, customer = _team(db)
+    first = datetime(2026, 3, 10, 9, 0, tzinfo=HCM)
+    second = datetime(2026, 3, 10, 10, 0, tzinfo=HCM)
+    db.session.add(Appointment(customer_id=customer.id, agent_id=agent.id, purpose="Một", starts_at=first))
+    moving = Appointment(customer_id=customer.id, agent_id=agent.id, purpose="Hai", starts_at=second)
+    db.session.add(moving)
+    db.session.commit()
+    refused = login_as(agent).post(
+        f"/admin/appointments/edit/?id={moving.id}", _form(customer, agent, "10/03/2026 09:10")
+    )
+    assert refused.status_code == 200 and 'data-fill-value="10/03/2026 09:15"' in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, moving.id).starts_at == second

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Complaint
-from tests.browser.test_browser_flow import browser_page, chromium, live_server  # noqa: F401 (fixtures)
+from tests.browser.test_browser_flow import browser_page, chromium  # noqa: F401 (fixtures)
 from tests.factories import PASSWORD, make_complaint, make_customer, make_team, make_user
 
 

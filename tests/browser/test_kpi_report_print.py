@@ -4,7 +4,7 @@ A4 width, where the tables fit and no formula swells a header. Screenshots land 
 import pytest
 
 from tests import kpi_dataset
-from tests.browser.test_browser_flow import SCREENSHOTS, browser_page, chromium, live_server  # noqa: F401 (fixtures)
+from tests.browser.test_browser_flow import SCREENSHOTS, browser_page, chromium  # noqa: F401 (fixtures)
 from tests.factories import PASSWORD, make_complaint, make_customer, make_user
 from tests.kpi_dataset import at
 

@@ -97,3 +97,14 @@ def test_pause_resume_finish_and_refusals(app, db):
         campaigns.prepare(campaign, head, is_created=False, before_status="finished")
     db.session.commit()
     assert _state(db, campaign.id)[0] == "finished"
+
+
+def test_prepare_refuses_a_schedule_that_is_not_cron(app, db):
+    lead = make_user("lead")
+    campaign = Campaign(name="Tết", message_template="Chúc {name}", channel="email", schedule_cron="every monday")
+    with pytest.raises(ValidationError) as caught:
+        campaigns.prepare(campaign, lead, is_created=True)
+    assert list(caught.value.errors) == ["schedule_cron"]
+    campaign.schedule_cron = "0 9 * * mon"
+    campaigns.prepare(campaign, lead, is_created=True)
+    assert campaign.status == "draft"

@@ -223,6 +223,22 @@ def test_budget_stops_at_the_limit_under_parallel_workers(app, providers):
     assert "2.500" not in held.last_error or "0 ₫" in held.last_error
 
 
+def test_the_daily_ads_limit_holds_under_parallel_workers(app, providers):
+    """Four workers take one customer's ten ads one by one: the customer's row lock makes each see the
+    others' messages in flight, so exactly three reach the phone (Decree 91/2020) and none twice."""
+    app.config.update(DELIVERY_BATCH=1, ADS_MAX_PER_DAY=3, ADS_HOURS="07:00-22:00")
+    fan = make_customer(phone="0912000008", consent_ads_zns=True, consent_ads_sms=True)
+    templates = make_templates("advertising")
+    ids = [make_message(fan, templates, order=("zns", "sms"), purpose="advertising").id for _ in range(10)]
+    db.session.commit()
+    workers = 1 if db.engine.dialect.name == "sqlite" else 4
+    results = _parallel_workers(app, workers, NOON)
+    statuses = [reload(i).status for i in ids]
+    assert statuses.count("sent") == 3 and statuses.count("refused") == 7, (results, statuses)
+    assert len(providers.state.bodies("/message/template")) == 3
+    assert providers.state.duplicates() == 0
+
+
 def test_a_worker_keeps_working_across_sessions(app, providers):
     """The worker process drops its session between runs (jobs/delivery_worker.py): what it
     remembers of templates must not be rows of the old session."""
@@ -236,3 +252,15 @@ def test_a_worker_keeps_working_across_sessions(app, providers):
     make_message(db.session.merge(customer), {"zns": db.session.merge(templates["zns"])}, order=("zns",))
     db.session.commit()
     assert worker.run(NOON) == {"sent": 1}
+
+
+def test_a_message_is_charged_only_to_a_line_of_the_quarter_it_was_queued_in(app, providers):
+    customer = make_customer("Lê Văn Cường", phone="0912345678", email="cuong@example.vn")
+    line = make_budget_line(1_000_000, category="campaigns")  # 2026-Q4
+    message = make_message(customer, make_templates(), budget_line_id=line.id)
+    message.created_at = datetime(2026, 9, 30, 16, 59, tzinfo=UTC)  # 23:59 on 30/09: the third quarter
+    db.session.commit()
+    Worker().run(NOON)
+    held = reload(message.id)
+    assert held.status == "held" and held.sent_at is None
+    assert db.session.get(BudgetLine, line.id).spent == 0 and providers.state.bodies("/message/template") == []

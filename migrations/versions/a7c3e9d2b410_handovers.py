@@ -1,7 +1,7 @@
 """Hand-overs kept with what moved, for the preview's result page and the same-day undo
 
 Revision ID: a7c3e9d2b410
-Revises: de0e59f1cc00
+Revises: a7d3c91e5b20
 Create Date: 2026-11-27 17:00:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d2b410'
-down_revision = 'de0e59f1cc00'
+down_revision = 'a7d3c91e5b20'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,9 @@ from services.access import ROLE_LABELS
 
 # Each module has ``register(admin)``; the order is the menu's order.
 VIEW_MODULES = [
+    "admin.views.language",
+    "admin.views.approvals_inbox",
+    "admin.views.campaign_audience",
     "admin.views.inbox",
     "admin.views.search",
     "admin.views.customers",

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from admin.edit_conflicts import EditConflictMixin
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
+from admin.filter_labels import RelationFilterLabelsMixin
 from admin.fragments import cached_url_for
 from admin.input_guard import (
     CleanTextForm,
@@ -157,7 +158,15 @@ class ScopedRowAction(BaseListRowAction):
         return lambda row_id, row: draw(row_id, row) if row_allowed(action, row) else ""
 
 
-class SecureModelView(EditConflictMixin, SafeInputMixin, FastListMixin, FastRowsMixin, StreamingExportMixin, ModelView):
+class SecureModelView(
+    RelationFilterLabelsMixin,
+    EditConflictMixin,
+    SafeInputMixin,
+    FastListMixin,
+    FastRowsMixin,
+    StreamingExportMixin,
+    ModelView,
+):
     """Declarative views on top; access, scope, CSRF, audit and formatting below."""
 
     resource: str = ""

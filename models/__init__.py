@@ -7,6 +7,7 @@ from models.budgets import Budget, BudgetLine
 from models.complaints import Complaint, SlaRule
 from models.customers import Customer, CustomerSearchKey, EmotionEntry, Interaction
 from models.gifts import Campaign, Gift
+from models.handovers import Handover
 from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
 from models.kpi import KpiDailySnapshot, KpiPeriodFigure, KpiRunningFigure, KpiSnapshotDay
 from models.messaging import MessageEvent, MessageTemplate, ProviderToken, SurveyInvite
@@ -29,6 +30,7 @@ __all__ = [
     "CustomerSearchKey",
     "EmotionEntry",
     "Gift",
+    "Handover",
     "Interaction",
     "JobRun",
     "JobSetting",

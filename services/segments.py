@@ -7,11 +7,12 @@ widens an audience to every customer.
 """
 
 import json
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 
-from models import Customer, db
+from models import Complaint, Customer, db, utcnow
 from services.errors import ValidationError
 
 FIELDS: dict[str, type] = {
@@ -24,7 +25,11 @@ FIELDS: dict[str, type] = {
     "birth_month": int,
     "consent_contact": bool,
     "has_email": bool,
+    "last_contact_older_than_days": int,
+    "has_open_complaint": bool,
 }
+OPEN_COMPLAINT = ("resolved", "closed")
+"""Complaint statuses that are no longer open."""
 
 
 def parse(raw) -> dict:
@@ -47,6 +52,8 @@ def parse(raw) -> dict:
             errors.append(_l("Wrong value for the audience field %(field)s", field=key))
         elif key == "birth_month" and not 1 <= value <= 12:
             errors.append(_l("Wrong value for the audience field %(field)s", field=key))
+        elif key == "last_contact_older_than_days" and not 0 <= value <= 3650:
+            errors.append(_l("Wrong value for the audience field %(field)s", field=key))
     if errors:
         raise ValidationError({"audience": errors})
     return raw
@@ -59,11 +66,19 @@ def clause(segment) -> ColumnElement[bool]:
     for key, value in segment.items():
         if key == "has_email":
             parts.append(Customer.email.is_not(None) if value else Customer.email.is_(None))
+        elif key == "last_contact_older_than_days":  # never contacted counts as long ago
+            since = utcnow() - timedelta(days=value)
+            parts.append(or_(Customer.last_contact_at.is_(None), Customer.last_contact_at < since))
+        elif key == "has_open_complaint":
+            open_one = exists().where(Complaint.customer_id == Customer.id, Complaint.status.notin_(OPEN_COMPLAINT))
+            parts.append(open_one if value else ~open_one)
         else:
             parts.append(getattr(Customer, key) == value)
     return and_(*parts) if parts else true()
 
 
-def count(segment) -> int:
-    """How many customers the segment selects now (the campaign form's preview)."""
-    return db.session.scalar(select(func.count()).select_from(Customer).where(clause(segment))) or 0
+def count(segment, within=None) -> int:
+    """How many customers the segment selects now (the campaign form's preview); ``within`` is an
+    extra condition (the reader's customer scope)."""
+    condition = clause(segment) if within is None else and_(clause(segment), within)
+    return db.session.scalar(select(func.count()).select_from(Customer).where(condition)) or 0

@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models import Appointment, Complaint, Customer, Team, User, db, utcnow
+from models import Appointment, Complaint, Customer, Team, User, db
 from models.staff import new_session_token
-from services import access, audit, locking, validation
+from services import access, audit, handover, locking, validation
 from services.errors import AlreadyDone, NotAllowed, ValidationError
 from services.passwords import hash_password
 
@@ -122,7 +122,8 @@ def _has_work(user: User, session) -> bool:
 
 def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[str, int]:
     """Deactivate ``leaver`` and give all their customers, open complaints and future
-    appointments to ``successor`` in one transaction, so nothing is lost (seed 003). The leaver's
+    appointments to ``successor`` in one transaction, so nothing is lost (seed 003); what moved
+    is kept (``services.handover``) for the result page and the same-day undo. The leaver's
     row is locked and deactivated by compare-and-set first: a second hand-over is AlreadyDone."""
     session = session or db.session
     if not access.allowed(actor, "staff", "handover"):
@@ -138,27 +139,7 @@ def hand_over(leaver: User, successor: User, actor: User, session=None) -> dict[
         raise ValidationError({"successor": [_l("Choose another person to take over.")]})
     if not successor.active or not access.role_has(successor.role, "takes_over_work"):
         raise ValidationError({"successor": [_l("The successor must be an active agent, lead or head.")]})
-    now = utcnow()
-    counts = {
-        "customers": session.execute(
-            update(Customer)
-            .where(Customer.owner_id == leaver.id)
-            .values(owner_id=successor.id, team_id=successor.team_id)
-            .execution_options(synchronize_session=False)
-        ).rowcount,
-        "complaints": session.execute(
-            update(Complaint)
-            .where(Complaint.assignee_id == leaver.id, Complaint.status.notin_(("resolved", "closed")))
-            .values(assignee_id=successor.id, team_id=successor.team_id)
-            .execution_options(synchronize_session=False)
-        ).rowcount,
-        "appointments": session.execute(
-            update(Appointment)
-            .where(Appointment.agent_id == leaver.id, Appointment.status == "planned", Appointment.starts_at >= now)
-            .values(agent_id=successor.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount,
-    }
+    counts, _record = handover.move(leaver, successor, actor, session)
     if was_active and (
         session.execute(
             update(User)

@@ -1,10 +1,13 @@
 """Gifts and campaigns; approvals and status changes only on the decision page."""
 
+import json
+
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 
+from admin import audience_form
 from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from admin.views.workflow import Step, WorkflowMixin, acting, approval_steps, deciding
@@ -94,7 +97,7 @@ class CampaignView(WorkflowMixin, SecureModelView):
     ]  # fmt: skip
     column_export_list = ["name", "status", "occasion", "schedule_cron", "channel", "gift_item", "gift_value"]
     column_labels = {
-        "name": _l("Name"),
+        "name": _l("Campaign name"),
         "status": _l("Status"),
         "audience": _l("Audience (JSON)"),
         "schedule_cron": _l("Schedule (cron)"),
@@ -120,10 +123,11 @@ class CampaignView(WorkflowMixin, SecureModelView):
         "message_template": _l("Placeholders: {name}, {phone}, {email}, {province}."),
         "audience": _l('A customer filter, e.g. {"is_vip": true, "province": "Hà Nội"}; empty means everyone.'),
     }
+    form_extra_fields = audience_form.FIELDS
     form_columns = [
-        "name", "audience", "schedule_cron", "occasion", "channel", "purpose", "channel_order", "zns_template",
-        "sms_template", "email_template", "message_subject", "message_template", "gift_item", "gift_value",
-        "budget_line", "team",
+        "name", *audience_form.NAMES, "audience", "schedule_cron", "occasion", "channel", "purpose", "channel_order",
+        "zns_template", "sms_template", "email_template", "message_subject", "message_template", "gift_item",
+        "gift_value", "budget_line", "team",
     ]  # fmt: skip
     form_choices = {
         "occasion": [("", "—"), *choices(OCCASIONS)],
@@ -142,7 +146,15 @@ class CampaignView(WorkflowMixin, SecureModelView):
             Step("finish", _l("Finish"), "approve", ("approved", "paused"), acting(campaign_rules.finish), "secondary"),
         ]
 
+    def on_form_prefill(self, form, id):
+        model = self.get_one(id)
+        if model is not None:
+            audience_form.prefill(form, model.audience)
+
     def apply_rules(self, form, model, is_created):
+        segment = audience_form.segment_from(form)
+        if segment is not None:
+            model.audience = json.dumps(segment, ensure_ascii=False, sort_keys=True)
         model.occasion = model.occasion or None
         model.channel_order = (model.channel_order or "").strip() or None
         before = g.get("audit_before") or {}

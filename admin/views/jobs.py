@@ -10,10 +10,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from admin import job_params as param_form
 from admin.base import SecureModelView
 from models import JobRun, JobSetting, OutboxMessage, db
 from models.choices import CHANNELS, JOB_RUN_STATUSES, MESSAGE_EVENTS, MESSAGE_PURPOSES, MESSAGE_STATUSES, SEND_CHANNELS
-from services import access, job_control
+from services import access, job_control, job_progress, outbox_failures
 from services.errors import NotAllowed, ValidationError
 from services.formatting import format_datetime, format_vnd
 from services.job_catalogue import JOBS, job_params, next_fire, scheduler_lease
@@ -51,7 +52,9 @@ class JobsView(SecureModelView):
                     "paused": bool(setting and setting.paused),
                     "run_now": bool(setting and setting.run_now_requested_at),
                     "last": latest.get(job_id),
-                    "params": json.dumps(job_params(job_id), ensure_ascii=False, indent=1) if spec.defaults else None,
+                    "params": param_form.fields(spec.defaults, job_params(job_id)) if spec.defaults else None,
+                    "last_at": job_progress.key_text(latest[job_id].scheduled_for) if job_id in latest else "",
+                    "behind": job_progress.behind(spec, latest[job_id].scheduled_for if job_id in latest else None),
                 }
             )
         lease, active = scheduler_lease()
@@ -64,6 +67,9 @@ class JobsView(SecureModelView):
             can_pause=access.allowed(current_user, "job_run", "pause"),
             statuses=JOB_RUN_STATUSES,
             format_datetime=format_datetime,
+            failures=outbox_failures.groups(current_user._get_current_object()),
+            channels={**CHANNELS, **SEND_CHANNELS},
+            can_retry=outbox_failures.may_retry(current_user),
         )
 
     def _control(self, change):
@@ -98,9 +104,27 @@ class JobsView(SecureModelView):
 
     @expose("/params/", methods=["POST"])
     def params(self):
-        return self._control(
-            lambda job_id: job_control.set_params(job_id, request.form.get("params", ""), current_user)
-        )
+        def save(job_id):
+            raw = request.form.get("params")  # the whole object as JSON (scripts), else the form's fields
+            if raw is None:
+                raw = json.dumps(param_form.parse(JOBS[job_id].defaults, request.form), ensure_ascii=False)
+            job_control.set_params(job_id, raw, current_user)
+
+        return self._control(save)
+
+    @expose("/retry/", methods=["POST"])
+    def retry(self):
+        """Queue again one group of failed messages (a channel and a reason)."""
+        try:
+            count = outbox_failures.retry(
+                current_user._get_current_object(), request.form.get("channel", ""), request.form.get("reason", "")
+            )
+            db.session.commit()
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        flash(_("%(count)s messages are queued again.", count=count), "success")
+        return redirect(url_for(".index_view"))
 
 
 class JobRunView(SecureModelView):
@@ -116,6 +140,7 @@ class JobRunView(SecureModelView):
     column_formatters = {
         "status": _label(JOB_RUN_STATUSES),
         "error": lambda v, c, m, n: Markup.escape((m.error or "")[:300]),
+        "scheduled_for": lambda v, c, m, n: job_progress.key_text(m.scheduled_for),
     }
     column_labels = {
         "job_id": _l("Job"),
@@ -131,6 +156,14 @@ class JobRunView(SecureModelView):
         "started_at": _l("Started"),
         "finished_at": _l("Finished"),
     }
+
+
+def _readable_error(error: str | None):
+    """The reason in words, the provider's own text in the tooltip."""
+    if not error:
+        return ""
+    _key, label = outbox_failures.reason_of(error)
+    return Markup('<span title="{}">{}</span>').format(error[:300], label)
 
 
 class OutboxView(SecureModelView):
@@ -158,7 +191,7 @@ class OutboxView(SecureModelView):
         "channel": _label({**CHANNELS, **SEND_CHANNELS}),
         "purpose": _label(MESSAGE_PURPOSES),
         "cost": lambda v, c, m, n: format_vnd(m.cost),
-        "last_error": lambda v, c, m, n: Markup.escape((m.last_error or "")[:300]),
+        "last_error": lambda v, c, m, n: _readable_error(m.last_error),
     }
     column_labels = {
         "created_at": _l("Created"),
@@ -187,7 +220,19 @@ class OutboxView(SecureModelView):
         return super().render(template, **kwargs)
 
 
+BANNER_PAGES = ("admin.index", "jobs.index_view", "outbox.index_view")
+"""Where the head and the administrator see the failed-deliveries banner (pages they open daily,
+not every list: each list page keeps its few queries)."""
+
+
+def _delivery_failures():
+    if not current_user.is_authenticated or request.endpoint not in BANNER_PAGES:
+        return None
+    return outbox_failures.recent_failures(current_user._get_current_object())
+
+
 def register(admin):
+    admin.app.jinja_env.globals["delivery_failures"] = _delivery_failures
     category = _l("Automation")
     admin.add_view(JobsView(JobSetting, db, name=_l("Scheduled jobs"), endpoint="jobs", category=category))
     admin.add_view(JobRunView(JobRun, db, name=_l("Job runs"), endpoint="job_runs", category=category))

@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import PasswordField
 
-from admin.base import SecureModelView
+from admin.base import SecureModelView, vnd_formatter
+from admin.fields import MoneyField
 from admin.input_guard import pk_value
-from models import Team, User, db
+from models import Handover, Team, User, db
 from models.choices import choices
-from services import access
+from services import access, handover
 from services import staff as staff_rules
-from services.errors import AlreadyDone, NotAllowed, ValidationError
+from services.errors import AlreadyDone, CSKHError, NotAllowed, ValidationError
 
 
 class StaffView(SecureModelView):
@@ -51,7 +52,7 @@ class StaffView(SecureModelView):
 
     @expose("/handover/", methods=("GET", "POST"))
     def handover_view(self):
-        """Deactivate a leaver and hand all their work to a successor in one step."""
+        """Choose the successor (same team first), preview what moves, confirm; then the result page."""
         if not access.allowed(current_user, "staff", "handover"):
             abort(403)
         leaver = db.session.get(User, pk_value(User.id, request.values.get("id")) or 0)
@@ -61,14 +62,11 @@ class StaffView(SecureModelView):
             staff_rules.check_target(current_user._get_current_object(), leaver)
         except NotAllowed as exc:
             return render_template("errors/error.html", code=403, message=str(exc.message)), 403
-        candidates = db.session.scalars(
-            select(User)
-            .where(User.active.is_(True), User.id != leaver.id, User.role.in_(access.roles_with("takes_over_work")))
-            .order_by(User.name)
-        ).all()
+        candidates = handover.candidates(leaver)
+        chosen = pk_value(User.id, request.values.get("successor_id"))
+        successor = next((u for u in candidates if u.id == chosen), None)
         errors = []
         if request.method == "POST":
-            successor = db.session.get(User, pk_value(User.id, request.form.get("successor_id")) or 0)
             try:
                 if successor is None:
                     raise ValidationError({"successor": [_l("Choose another person to take over.")]})
@@ -92,8 +90,62 @@ class StaffView(SecureModelView):
                     ),
                     "success",
                 )
-                return redirect(url_for(".index_view"))
-        return self.render("admin/handover.html", leaver=leaver, candidates=candidates, errors=errors)
+                record_id = db.session.scalar(
+                    select(Handover.id).where(Handover.leaver_id == leaver.id).order_by(Handover.id.desc()).limit(1)
+                )
+                return redirect(url_for(".handover_done_view", id=record_id))
+        return self.render(
+            "admin/handover.html",
+            leaver=leaver,
+            candidates=candidates,
+            successor=successor,
+            preview=handover.preview(leaver) if successor is not None else None,
+            labels=handover.LABELS,
+            errors=errors,
+        )
+
+    def _handover_record(self) -> Handover:
+        if not access.allowed(current_user, "staff", "handover"):
+            abort(403)
+        record = db.session.get(Handover, pk_value(Handover.id, request.values.get("id")) or 0)
+        if record is None:
+            abort(404)
+        if not access.may_manage(current_user, record.leaver):
+            abort(403)
+        return record
+
+    @expose("/handover/done/")
+    def handover_done_view(self):
+        """What moved, row by row, and the undo button on the day of the hand-over."""
+        record = self._handover_record()
+        return self.render(
+            "admin/handover_done.html",
+            record=record,
+            moved=handover.moved_rows(record),
+            labels=handover.LABELS,
+            may_undo=handover.may_undo(record),
+        )
+
+    @expose("/handover/undo/", methods=("POST",))
+    def handover_undo_view(self):
+        record = self._handover_record()
+        try:
+            counts = handover.undo(record, current_user._get_current_object())
+            db.session.commit()
+        except CSKHError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(
+                _(
+                    "Hand-over undone: %(name)s is active again with %(customers)d customers, %(complaints)d open "
+                    "complaints and %(appointments)d appointments.",
+                    name=record.leaver.name,
+                    **counts,
+                ),
+                "success",
+            )
+        return redirect(url_for(".handover_done_view", id=record.id))
 
     def apply_rules(self, form, model, is_created):
         staff_rules.prepare(
@@ -107,8 +159,10 @@ class StaffView(SecureModelView):
 class TeamView(SecureModelView):
     resource = "team"
     column_list = ["name", "lead", "gift_allowance"]
-    column_labels = {"name": _l("Name"), "lead": _l("Team lead"), "gift_allowance": _l("Gift allowance (VND)")}
+    column_labels = {"name": _l("Team name"), "lead": _l("Team lead"), "gift_allowance": _l("Gift allowance (VND)")}
+    column_formatters = {"gift_allowance": vnd_formatter}
     form_columns = ["name", "lead", "gift_allowance"]
+    form_overrides = {"gift_allowance": MoneyField}
     form_ajax_refs = {"lead": {"fields": ["name", "email"]}}
 
 

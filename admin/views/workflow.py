@@ -73,10 +73,17 @@ class WorkflowMixin:
     def steps(self) -> list[Step]:
         raise NotImplementedError
 
-    def available_steps(self, obj) -> list[Step]:
+    def available_steps(self, obj, *, four_eyes: bool = True) -> list[Step]:
+        """Steps ``obj``'s status and the matrix allow; decisions are left out when the user wrote
+        or submitted the row (``four_eyes``), so nobody is offered a button the server refuses."""
         user = current_user
+        own = four_eyes and approvals.authored_by(obj, user)
         return [
-            s for s in self.steps() if obj.status in s.from_statuses and access.can(user, s.action, self.resource, obj)
+            s
+            for s in self.steps()
+            if obj.status in s.from_statuses
+            and not (own and s.decision)
+            and access.can(user, s.action, self.resource, obj)
         ]
 
     def status_label(self, obj) -> str:
@@ -93,7 +100,8 @@ class WorkflowMixin:
             steps=self.available_steps(obj),
             error=error,
             status_label=self.status_label(obj),
-            own=approvals.authored_by(obj, user),
+            own=approvals.authored_by(obj, user)
+            and any(s.decision for s in self.available_steps(obj, four_eyes=False)),
             return_url=url_for(".details_view", id=obj.id),
         )
         return html, status

@@ -28,7 +28,8 @@ def count_queries(db):
     seen: list[str] = []
 
     def listener(conn, cursor, statement, *args):
-        seen.append(statement)
+        if "approvals_waiting" not in statement:  # the navbar's inbox count: one statement on every page, apart
+            seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:

@@ -152,7 +152,8 @@ def _queries(client, path: str = "/admin/") -> int:
     seen = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
+        if "approvals_waiting" not in statement:  # the navbar's inbox count: one statement on every page, apart
+            seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:

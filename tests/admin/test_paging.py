@@ -21,7 +21,8 @@ def counted(db):
     statements: list[str] = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if "approvals_waiting" not in statement:  # the navbar's inbox count: one statement on every page, apart
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
@@ -126,7 +127,8 @@ def test_a_count_at_its_cap_is_believed_for_a_while_and_exact_counts_never(app, 
     assert "(5+)" in head.get("/admin/customers/").get_data(as_text=True)
     with counted(db) as statements:
         assert "(5+)" in head.get("/admin/customers/").get_data(as_text=True)
-    assert not any("count(" in s.lower() for s in statements)  # reached the cap a moment ago: not counted again
+    lists = [s.lower() for s in statements if "approvals_waiting" not in s]  # the navbar's inbox badge counts apart
+    assert not any("count(" in s for s in lists)  # reached the cap a moment ago: not counted again
     # another scope is another statement: the agent's 4 customers are counted, exactly, every time
     for expected in (4, 5):
         with counted(db) as statements:

@@ -15,13 +15,27 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 from markupsafe import escape
-from sqlalchemy import ARRAY, JSON, LargeBinary, MetaData, Table, create_engine, false, func, inspect, select, true
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    false,
+    func,
+    inspect,
+    select,
+    true,
+)
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.orm import registry, scoped_session, sessionmaker
 
 from services import access
 from services.errors import ValidationError
-from services.panel_config import WRITE_ACTIONS, PanelConfig, Problem, SourceConfig, TableConfig, load
+from services.panel_config import STAFF_MAP, WRITE_ACTIONS, PanelConfig, Problem, SourceConfig, TableConfig, load
 from services.text import fold
 from services.validation import normalize_phone
 
@@ -72,6 +86,8 @@ class Source:
     session: scoped_session | None = None
     error: str | None = None
     tables: list[str] = field(default_factory=list)
+    metadata: MetaData = field(default_factory=MetaData)
+    """One per source, so a table's foreign keys find the tables they point to."""
 
     @property
     def key(self) -> str:
@@ -90,6 +106,10 @@ class PanelTable:
     """Column name in the database -> attribute name on ``model`` (safe for forms and URLs)."""
     has_primary_key: bool
     is_view: bool
+    relations: list["Relation"] = field(default_factory=list, repr=False)
+    """This table's foreign keys to other configured tables of the same source."""
+    back_references: list["Relation"] = field(default_factory=list, repr=False)
+    """Foreign keys of other configured tables that point here (an album's tracks)."""
 
     @property
     def key(self) -> str:
@@ -120,6 +140,43 @@ class PanelTable:
 
     def column_label(self, column: str) -> str:
         return self.config.column_labels.get(column, column)
+
+    @property
+    def key_columns(self) -> list:
+        """The mapped key: the primary key, or every plain column of a key-less table or view."""
+        return list(self.model.__mapper__.primary_key)
+
+    def label_column(self) -> str | None:
+        """The column naming a row: the configured ``label_column`` or the first name/title-like text column."""
+        if self.config.label_column:
+            return self.config.label_column
+        from services.panel_inspect import label_column
+
+        pk = [c.name for c in self.table.primary_key.columns]
+        return label_column([{"name": c.name, "type": c.type} for c in self.table.columns], pk)
+
+    def generated(self, column) -> bool:
+        """Whether the database fills ``column`` itself (auto-increment/serial/identity key, computed column)."""
+        if column.computed is not None or column.identity is not None:
+            return True
+        pk = list(self.table.primary_key.columns)
+        return (
+            len(pk) == 1
+            and column is pk[0]
+            and isinstance(column.type, Integer)
+            and column.autoincrement in (True, "auto")
+        )
+
+
+@dataclass
+class Relation:
+    """A foreign key between two configured tables: ``table.columns`` -> ``target.remote``."""
+
+    table: "PanelTable"
+    columns: list[str]
+    target: "PanelTable"
+    remote: list[str]
+    name: str | None = None
 
 
 @dataclass
@@ -174,7 +231,27 @@ def build(config: PanelConfig) -> Panel:
         if table is not None:
             panel.tables[key] = table
             source.tables.append(key)
+    _link(panel)
     return panel
+
+
+def _link(panel: Panel) -> None:
+    """Turn reflected foreign keys between configured tables (same source) into ``Relation``s."""
+    by_table = {}
+    for table in panel.tables.values():
+        by_table.setdefault((table.source.key, table.table.schema, table.table.name), table)
+    for table in panel.tables.values():
+        for fk in table.table.foreign_key_constraints:
+            target = by_table.get((table.source.key, fk.referred_table.schema, fk.referred_table.name))
+            if target is None or not target.has_primary_key:
+                continue
+            columns = [c.name for c in fk.columns]
+            remote = [e.column.name for e in fk.elements]
+            if sorted(remote) != sorted(c.name for c in target.table.primary_key.columns):
+                continue
+            relation = Relation(table, columns, target, remote, fk.name)
+            table.relations.append(relation)
+            target.back_references.append(relation)
 
 
 def _engine_options(url: str) -> dict:
@@ -189,6 +266,8 @@ def _connect(config: PanelConfig, source_config: SourceConfig) -> Source:
     engine = None
     try:
         engine = create_engine(source_config.url, **_engine_options(source_config.url))
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_foreign_keys)
         with engine.connect():
             pass
     except Exception as exc:  # noqa: BLE001 - a driver missing, a refused connection, a bad file: all "unreachable"
@@ -202,11 +281,18 @@ def _connect(config: PanelConfig, source_config: SourceConfig) -> Source:
     return source
 
 
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite checks foreign keys only when asked, per connection."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
 def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> PanelTable | None:
     entry = f"tables.{table_config.key}"
     name, schema = table_config.table, table_config.schema
     try:
-        table = Table(name, MetaData(), autoload_with=source.engine, schema=schema)
+        table = Table(name, source.metadata, autoload_with=source.engine, schema=schema, extend_existing=True)
         views = set(inspect(source.engine).get_view_names(schema=schema))
     except NoSuchTableError:
         config.problems.append(Problem(config.path, f"{entry}.table", f"no table or view {name!r} in {source.key!r}"))
@@ -270,15 +356,23 @@ def _scoped(user, table: PanelTable) -> bool:
     return table.config.scope is not None and access.role_of(user) not in table.config.unscoped_roles
 
 
-def _user_value(user, table: PanelTable):
-    column, equals = table.config.scope
-    value = getattr(user, equals.split(".", 1)[1], None)
-    if value is None:
-        return None
+def _typed(table: PanelTable, column: str, value):
     try:
         return table.table.c[column].type.python_type(value)
-    except (TypeError, ValueError, NotImplementedError):
+    except (TypeError, ValueError, NotImplementedError, ArithmeticError):
         return value
+
+
+def _user_values(user, table: PanelTable) -> list:
+    """The scope column's values that are ``user``'s rows (empty: none)."""
+    column, equals = table.config.scope
+    if equals == STAFF_MAP:
+        email = (getattr(user, "email", None) or "").strip().lower()
+        return [_typed(table, column, v) for v in table.config.staff_map.get(email, [])]
+    if equals == "in":
+        return [_typed(table, column, v) for v in table.config.scope_values or []]
+    value = getattr(user, equals.split(".", 1)[1], None)
+    return [] if value is None else [_typed(table, column, value)]
 
 
 def scope_clause(user, table: PanelTable, action: str = "view"):
@@ -287,8 +381,11 @@ def scope_clause(user, table: PanelTable, action: str = "view"):
         return false()
     if not _scoped(user, table):
         return true()
-    value = _user_value(user, table)
-    return false() if value is None else table.table.c[table.config.scope[0]] == value
+    values = _user_values(user, table)
+    column = table.table.c[table.config.scope[0]]
+    if not values:
+        return false()
+    return column == values[0] if len(values) == 1 else column.in_(values)
 
 
 def row_allowed(user, table: PanelTable, action: str, obj) -> bool:
@@ -297,9 +394,9 @@ def row_allowed(user, table: PanelTable, action: str, obj) -> bool:
         return False
     if not _scoped(user, table):
         return True
-    value = _user_value(user, table)
+    values = {str(v) for v in _user_values(user, table)}
     current = getattr(obj, table.attr(table.config.scope[0]), None)
-    return value is not None and current is not None and str(current) == str(value)
+    return current is not None and str(current) in values
 
 
 # ---- customer 360 ------------------------------------------------------------

@@ -30,6 +30,7 @@ STOCK_MESSAGES = {
     "Record does not exist.": _l("This row does not exist (any more)."),
     "Failed to create record.": _l("The row was not created: correct the fields marked below."),
     "Failed to update record.": _l("The change was not saved: correct the fields marked below."),
+    "Failed to save record.": _l("The change was not saved: correct the fields marked below."),
 }
 
 

@@ -171,9 +171,12 @@ class RelationLoader(AjaxModelLoader):
         found = labels(self.relation, [value])
         if value in found:
             return value
-        exists = self.relation.target.source.session.execute(
-            select(column).where(column == value, panel_rules.scope_clause(current_user, self.relation.target, "view"))
-        ).first()
+        target = self.relation.target
+        statement = select(column).where(column == value)
+        if panel_rules.allowed(current_user, target, "view"):
+            statement = statement.where(panel_rules.scope_clause(current_user, target, "view"))
+        # else: the user cannot open the related table; the value only has to exist (as the database checks)
+        exists = target.source.session.execute(statement).first()
         return value if exists else None
 
     def get_list(self, term, offset=0, limit=10):

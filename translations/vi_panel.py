@@ -1,5 +1,7 @@
 """Vietnamese for the panels over existing databases (English msgid -> Vietnamese); see tools/po_fill.py."""
 
+# ruff: noqa: E501
+
 VI = {
     "Read only: the table has no primary key.": "Chỉ xem: bảng không có khóa chính.",
     "Read only: this is a database view.": "Chỉ xem: đây là một view của cơ sở dữ liệu.",

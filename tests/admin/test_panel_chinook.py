@@ -213,3 +213,85 @@ def test_edit_and_delete_with_a_referenced_row_refused(chinook_app, chinook_url,
     r = client.post(_url(backend, "Artist") + "delete/", {"id": str(unused)}, follow_redirects=True)
     assert "Đã xóa" in _flashes(r.get_data(as_text=True))
     assert scalar(chinook_url, _q(backend, f"SELECT COUNT(*) FROM Artist WHERE ArtistId = {unused}")) == 0
+
+
+AGENT, OTHER = "ban.hang1@test.vn", "ban.hang2@test.vn"
+
+
+@pytest.fixture
+def scoped_app(database_url, chinook_config, backend):
+    """The starter file with one edit: Customer scoped by SupportRepId, reps 3 and 4 mapped to two CSKH agents."""
+    from models import Base
+    from models import db as _db
+    from tests import databases
+    from tests.panel_world import build_app
+
+    n = names(backend)
+    text = chinook_config.read_text(encoding="utf-8")
+    head, section = text.split(f"[tables.{_entry(backend, 'Customer')}]\n", 1)
+    section, tail = section.split("\n\n", 1)
+    section = section.replace(
+        '# permissions.agent = ["view", "edit"]', 'permissions.agent = ["view", "edit", "delete", "export"]'
+    )
+    section += (
+        f'\nscope = {{ column = "{n["SupportRepId"]}", staff_map = {{ "3" = "{AGENT}", "4" = "{OTHER}" }} }}'
+        '\nunscoped_roles = ["head", "admin", "lead"]'
+    )
+    chinook_config.write_text(
+        head + f"[tables.{_entry(backend, 'Customer')}]\n" + section + "\n\n" + tail, encoding="utf-8"
+    )
+    application = build_app(database_url, chinook_config)
+    ctx = application.app_context()
+    ctx.push()
+    yield application
+    application.extensions["cskh_panel"].dispose()
+    _db.session.remove()
+    databases.wipe(_db.engine, Base.metadata)
+    _db.engine.dispose()
+    ctx.pop()
+
+
+def test_staff_map_scope_agent_sees_and_changes_only_their_customers(scoped_app, chinook_url, backend):
+    assert scoped_app.extensions["cskh_panel"].problems == []
+    n = names(backend)
+    url = _url(backend, "Customer")
+    client = login(scoped_app, make_user("agent", email=AGENT))
+    own_count = scalar(chinook_url, _q(backend, "SELECT COUNT(*) FROM Customer WHERE SupportRepId = 3"))
+    mine = scalar(chinook_url, _q(backend, "SELECT MIN(CustomerId) FROM Customer WHERE SupportRepId = 3"))
+    other = scalar(chinook_url, _q(backend, "SELECT MIN(CustomerId) FROM Customer WHERE SupportRepId = 4"))
+    other_name = scalar(chinook_url, _q(backend, f"SELECT Email FROM Customer WHERE CustomerId = {other}"))
+
+    html = client.get(url + "?page_size=100").get_data(as_text=True)
+    assert other_name not in html
+    export = client.get(url + "export/csv/").get_data(as_text=True)
+    assert len([line for line in export.splitlines() if line.strip()]) == own_count + 1
+    assert other_name not in export
+
+    assert client.get(f"{url}details/?id={mine}").status_code == 200
+    assert client.get(f"{url}details/?id={other}").status_code == 403
+    assert client.get(f"{url}edit/?id={other}").status_code == 403
+    city = n["City"]
+    r = client.post(f"{url}edit/?id={other}", {city: "Hà Nội", n["SupportRepId"]: "4"})
+    assert r.status_code == 403
+    assert client.post(f"{url}delete/", {"id": str(other)}).status_code == 403
+    assert scalar(chinook_url, _q(backend, f"SELECT COUNT(*) FROM Customer WHERE CustomerId = {other}")) == 1
+    assert scalar(chinook_url, _q(backend, f"SELECT City FROM Customer WHERE CustomerId = {other}")) != "Hà Nội"
+
+    form = {
+        n["FirstName"]: "Lan",
+        n["LastName"]: "Trần",
+        n["Email"]: "lan@example.vn",
+        city: "Hà Nội",
+        n["SupportRepId"]: "3",
+    }
+    r = client.post(f"{url}edit/?id={mine}", form)
+    assert r.status_code == 302, _flashes(r.get_data(as_text=True))
+    assert scalar(chinook_url, _q(backend, f"SELECT City FROM Customer WHERE CustomerId = {mine}")) == "Hà Nội"
+    # moving one's own customer to another rep's list is refused: the scope is checked after the change
+    r = client.post(f"{url}edit/?id={mine}", {**form, n["SupportRepId"]: "4"})
+    assert r.status_code == 403
+    assert scalar(chinook_url, _q(backend, f"SELECT SupportRepId FROM Customer WHERE CustomerId = {mine}")) == 3
+    # an agent with no mapped rep id sees nothing
+    stranger = login(scoped_app, make_user("agent", email="ai.do@test.vn"))
+    assert mine and str(mine) not in _rows(stranger.get(url).get_data(as_text=True))
+    assert stranger.get(f"{url}details/?id={mine}").status_code == 403

@@ -26,7 +26,10 @@ def register(app: Flask) -> None:
     def check_command() -> None:
         """Load PANEL_CONFIG, connect and reflect; list every problem (exit code 1 if any)."""
         panel = panel_rules.current_panel()
+        failed = {p.entry.split(".")[1] for p in panel.problems if p.entry.startswith("tables.") and "." in p.entry}
         for key, table in panel.tables.items():
+            if key in failed:
+                continue
             note = f" ({table.read_only_reason})" if table.read_only_reason else ""
             click.echo(f"ok  {key}: {table.source.key}.{table.table.name}{note}")
         for problem in panel.problems:

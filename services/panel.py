@@ -12,6 +12,7 @@ import keyword
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import current_app, has_app_context
 from markupsafe import escape
@@ -40,6 +41,8 @@ from services.text import fold
 from services.validation import normalize_phone
 
 log = logging.getLogger("cskh.panel")
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "panel.toml"
+"""Where the file is looked for when PANEL_CONFIG is not set: its absence means "no panels", silently."""
 LINK_LIMIT = 20
 """Rows per table shown on a customer's 360 page."""
 _RESERVED = {"metadata", "registry", "query", "query_class", "search_text"}
@@ -206,7 +209,8 @@ class Panel:
 
 def init_panel(app) -> Panel:
     """Load ``app.config["PANEL_CONFIG"]``, connect and reflect; log every problem."""
-    panel = build(load(app.config.get("PANEL_CONFIG")))
+    path = app.config.get("PANEL_CONFIG")
+    panel = build(load(path, required=bool(path) and Path(path).resolve() != DEFAULT_CONFIG.resolve()))
     for problem in panel.problems:
         log.error("panel configuration: %s", problem)
     app.extensions["cskh_panel"] = panel
@@ -306,6 +310,10 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
             known = ", ".join(c.name for c in table.columns)
             config.problems.append(Problem(config.path, where, f"unknown column {column!r} in {name!r} ({known})"))
             bad = True
+    reason = scope_type_problem(table_config, table)
+    if reason:
+        config.problems.append(Problem(config.path, f"{entry}.scope", reason))
+        bad = True
     if bad:
         return None
     keys = attribute_keys([c.name for c in table.columns])
@@ -319,6 +327,31 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
         model, table, properties={keys[c.name]: c for c in table.columns}, primary_key=primary_key
     )
     return PanelTable(table_config, source, table, model, keys, has_pk, is_view)
+
+
+def scope_type_problem(table_config: TableConfig, table: Table) -> str | None:
+    """Why the scope cannot compare the user with its column (``user.email`` against an integer...), or None."""
+    if table_config.scope is None:
+        return None
+    name, equals = table_config.scope
+    column = table.c[name]
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return None
+    if equals == "user.email" and python_type is not str:
+        return f"compares user.email (text) with {name!r}, a {python_type.__name__} column"
+    if equals in ("user.id", "user.team_id") and python_type not in (int, str):
+        return f"compares {equals} (a number) with {name!r}, a {python_type.__name__} column"
+    values = table_config.scope_values if equals == "in" else []
+    if equals == STAFF_MAP:
+        values = [v for found in table_config.staff_map.values() for v in found]
+    for value in values or []:
+        try:
+            python_type(value)
+        except (TypeError, ValueError, ArithmeticError):
+            return f"{value!r} cannot be a value of {name!r} ({python_type.__name__})"
+    return None
 
 
 def attribute_keys(names: list[str]) -> dict[str, str]:

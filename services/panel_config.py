@@ -153,10 +153,12 @@ class _Entry:
         return value
 
 
-def load(path: str | os.PathLike | None) -> PanelConfig:
-    """The configuration at ``path``; a missing file means no extra panels."""
+def load(path: str | os.PathLike | None, required: bool = False) -> PanelConfig:
+    """The configuration at ``path``; a missing file means no extra panels, or a problem when ``required``."""
     config = PanelConfig(path=str(path or ""))
     if not path or not Path(path).is_file():
+        if path and required:
+            config.problems.append(Problem(str(path), "(file)", "no such file (PANEL_CONFIG points to it)"))
         return config
     try:
         with open(path, "rb") as handle:

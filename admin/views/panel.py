@@ -12,7 +12,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, func, select
-from sqlalchemy.exc import DBAPIError, InvalidRequestError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InvalidRequestError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+    StatementError,
+)
 
 from admin import panel_relations as relations
 from admin.base import SecureModelView
@@ -103,6 +110,9 @@ class PanelModelView(SecureModelView):
     def get_one(self, id):
         try:
             obj = SafeInputMixin.get_one(self, id)  # an id that cannot be a key never reaches the source
+        except (OperationalError, ProgrammingError):
+            self.session.rollback()
+            raise  # the table changed or the source stopped answering: _guarded says so
         except (InvalidRequestError, StatementError):
             self.session.rollback()
             return None
@@ -303,6 +313,24 @@ class PanelModelView(SecureModelView):
         return super().handle_view_exception(exc)
 
     # ---- Flask-Admin's own messages in the product's words ---------------
+    # ---- a table that changed under us, or a source that stopped answering ----
+    @expose("/")
+    def index_view(self):
+        return self._guarded(super().index_view)
+
+    @expose("/details/")
+    def details_view(self):
+        return self._guarded(super().details_view)
+
+    def _guarded(self, view):
+        try:
+            return view()
+        except (OperationalError, ProgrammingError) as exc:
+            self.panel_table.source.session.rollback()
+            panel_rules.log.error("panel %s: %s", self.panel_table.key, str(exc).splitlines()[0])
+            page = self.render("admin/panel/unavailable.html", table=self.panel_table)
+            return page, 503
+
     def render(self, template, **kwargs):
         retranslate_flashes(None)
         return super().render(template, **kwargs)

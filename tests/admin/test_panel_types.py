@@ -153,3 +153,15 @@ def test_keyless_table_and_view_header_matches_the_rows(panel_app, shop_engine):
         body = html.split("</thead>", 1)[1]
         first_row = re.search(r"<tr[^>]*>(.*?)</tr>", body, re.S).group(1)
         assert header.count("<th") == first_row.count("<td"), url
+
+
+def test_a_column_dropped_while_the_app_runs_gives_a_clear_page_not_a_500(panel_app, shop_engine):
+    client = login(panel_app, make_user("head"))
+    assert client.get("/admin/panel/stock/").status_code == 200
+    with shop_engine.begin() as conn:
+        conn.execute(text("ALTER TABLE ext_stock DROP COLUMN qty"))
+    for url in ("/admin/panel/stock/", "/admin/panel/stock/details/?id=HN,SKU-1"):
+        r = client.get(url)
+        assert r.status_code == 503 and 'data-panel-unavailable="stock"' in r.get_data(as_text=True)
+    assert client.get("/admin/panel/shop_orders/").status_code == 200
+    assert client.get("/admin/customers/").status_code == 200

@@ -48,4 +48,7 @@ VI = {
     "The row was not created: correct the fields marked below.": "Chưa tạo được dòng: hãy sửa các ô báo lỗi bên dưới.",
     "The change was not saved: correct the fields marked below.": "Chưa lưu được thay đổi: hãy sửa các ô báo lỗi bên dưới.",
     "This page cannot be shown now: its database did not answer as expected (it may be unreachable, or the table %(table)s changed). The rest of the product works; an administrator can check Data sources.": "Chưa hiển thị được trang này: cơ sở dữ liệu của nó không trả lời như mong đợi (có thể không kết nối được, hoặc bảng %(table)s đã thay đổi). Các phần khác vẫn hoạt động; quản trị viên có thể xem Nguồn dữ liệu.",
+    "the form has no field for its type (%(type)s)": "biểu mẫu không có ô nhập cho kiểu %(type)s",
+    "computed by the database": "do cơ sở dữ liệu tự tính",
+    "binary data": "dữ liệu nhị phân",
 }

@@ -45,6 +45,8 @@ class PanelModelView(SecureModelView):
 
     list_template = "admin/panel/list.html"
     details_template = "admin/panel/details.html"
+    create_template = "admin/panel/create.html"
+    edit_template = "admin/panel/edit.html"
     action_permissions: dict[str, str] = {}
     column_display_pk = True
     model_form_converter = PanelModelConverter
@@ -69,7 +71,10 @@ class PanelModelView(SecureModelView):
         self.column_display_actions = table.has_primary_key  # no buttons, no empty header cell either
         pk = [attr(c.name) for c in table.table.primary_key.columns] if table.has_primary_key else []
         self.primary_key_fields = pk
-        editable = [attr(c) for c in config.editable]
+        self._read_only_fields = [
+            (table.column_label(c), reason) for c in config.editable if (reason := not_editable(table.table.c[c]))
+        ]
+        editable = [attr(c) for c in config.editable if not not_editable(table.table.c[c])]
         creatable_pk = [k for k, c in zip(pk, table.table.primary_key.columns, strict=True) if not table.generated(c)]
         self.form_columns = creatable_pk + [k for k in editable if k not in creatable_pk]
         self.shown_columns = frozenset(self.column_list) | set(editable) | set(pk)
@@ -168,6 +173,14 @@ class PanelModelView(SecureModelView):
     # ---- forms: typed keys, lookups, the duplicate check on the source ----
     def scaffold_form(self):
         form_class = super().scaffold_form()
+        by_attr = {v: k for k, v in self.panel_table.keys.items()}
+        for name in self.form_columns or []:
+            if not hasattr(form_class, name) and name in by_attr:
+                column = self.panel_table.table.c[by_attr[name]]
+                reason = _("the form has no field for its type (%(type)s)", type=type(column.type).__name__)
+                entry = (self.panel_table.column_label(column.name), reason)
+                if entry not in self._read_only_fields:
+                    self._read_only_fields.append(entry)
         for name, relation in self.relation_of.items():
             field = getattr(form_class, name, None)
             if field is None or len(relation.columns) != 1:
@@ -206,8 +219,8 @@ class PanelModelView(SecureModelView):
         return form
 
     def read_only_fields(self) -> list[tuple[str, str]]:
-        """(label, reason) of editable columns the form cannot offer (their type has no field)."""
-        return self.__dict__.get("_read_only_fields", [])
+        """(label, reason) of editable columns the form cannot offer (binary data, a type with no field)."""
+        return self._read_only_fields
 
     def export_models(self):
         batch = []
@@ -430,3 +443,16 @@ def register(admin):
     )
     for problem in panel.problems[logged:]:
         panel_rules.log.error("panel configuration: %s", problem)
+
+
+def not_editable(column) -> str | None:
+    """Why a column is shown but never offered in a form, or None."""
+    from sqlalchemy import LargeBinary
+
+    if column.computed is not None:
+        return _("computed by the database")
+    if isinstance(column.type, LargeBinary) or type(column.type).__name__ in ("BYTEA", "BLOB", "LONGBLOB", "BINARY"):
+        return _("binary data")
+    if type(column.type).__name__ in ("YEAR", "INTERVAL", "ARRAY", "NullType", "TSVECTOR"):
+        return _("the form has no field for its type (%(type)s)", type=type(column.type).__name__)
+    return None

@@ -21,7 +21,7 @@ source = "lab"
 table = "ext_readings"
 searchable = ["note", "raw"]
 filterable = ["reading", "raw"]
-editable = ["reading", "ratio", "taken_at", "qty", "note"]
+editable = ["reading", "ratio", "taken_at", "qty", "note", "raw"]
 permissions = {{ head = ["view", "create", "edit", "delete", "export"] }}
 """
 
@@ -95,6 +95,7 @@ def test_real_and_double_columns_get_number_fields_and_save(lab_app, lab):
     client = _client(app)
     form = client.get("/admin/panel/readings/new/").get_data(as_text=True)
     assert 'name="reading"' in form and 'name="ratio"' in form
+    assert 'name="raw"' not in form and "data-panel-fixed" in form and "raw" in form  # binary: read only, says why
     r = client.post("/admin/panel/readings/new/", {"reading": "2,5", "ratio": "0.125", "qty": "1", "note": "chiều"})
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     assert scalar(lab[1], "SELECT ratio FROM ext_readings WHERE note = 'chiều'") == pytest.approx(0.125)

@@ -51,4 +51,5 @@ VI = {
     "the form has no field for its type (%(type)s)": "biểu mẫu không có ô nhập cho kiểu %(type)s",
     "computed by the database": "do cơ sở dữ liệu tự tính",
     "binary data": "dữ liệu nhị phân",
+    "EXPORT INCOMPLETE: the database stopped answering; rows after this line are missing.": "XUẤT CHƯA ĐỦ: cơ sở dữ liệu ngừng trả lời; các dòng sau dòng này bị thiếu.",
 }

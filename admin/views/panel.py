@@ -344,6 +344,23 @@ class PanelModelView(SecureModelView):
             page = self.render("admin/panel/unavailable.html", table=self.panel_table)
             return page, 503
 
+    def _export_csv(self, return_url):
+        """The CSV download, ending with a plain error line if the source fails mid-way (never a silent cut)."""
+        response = super()._export_csv(return_url)
+        inner, session = response.response, self.panel_table.source.session
+        note = _("EXPORT INCOMPLETE: the database stopped answering; rows after this line are missing.")
+
+        def guarded():
+            try:
+                yield from inner
+            except SQLAlchemyError as exc:
+                session.rollback()
+                panel_rules.log.error("panel export cut: %s", str(exc).splitlines()[0])
+                yield f"\n{note}\n".encode()
+
+        response.response = guarded()
+        return response
+
     def render(self, template, **kwargs):
         retranslate_flashes(None)
         return super().render(template, **kwargs)
@@ -380,7 +397,8 @@ class DataSourcesView(BaseView):
     @expose("/")
     def index(self):
         panel = panel_rules.current_panel()
-        return self.render("admin/panel/sources.html", panel=panel, notices=READ_ONLY_NOTICES)
+        states = {key: panel_rules.check_source(source) for key, source in panel.sources.items()}
+        return self.render("admin/panel/sources.html", panel=panel, notices=READ_ONLY_NOTICES, states=states)
 
 
 # ---- built-in views: columns, labels and filters from the same file --------

@@ -166,3 +166,30 @@ def test_a_column_dropped_while_the_app_runs_gives_a_clear_page_not_a_500(panel_
         assert r.status_code == 503 and 'data-panel-unavailable="stock"' in r.get_data(as_text=True)
     assert client.get("/admin/panel/shop_orders/").status_code == 200
     assert client.get("/admin/customers/").status_code == 200
+
+
+def test_sources_page_checks_now_and_an_export_cut_midway_says_so(panel_app, shop_engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    client = login(panel_app, make_user("head"))
+    html = client.get("/admin/panel-sources/").get_data(as_text=True)
+    assert 'data-source="shop" data-status="ok"' in html and "data-checked" in html
+    source = panel_app.extensions["cskh_panel"].sources["shop"]
+    working = source.engine
+    monkeypatch.setattr(source, "engine", create_engine("sqlite:////nonexistent-panel-dir/gone/shop.sqlite3"))
+    html = client.get("/admin/panel-sources/").get_data(as_text=True)
+    assert 'data-source="shop" data-status="error"' in html
+    monkeypatch.setattr(source, "engine", working)
+
+    view = next(v for v in panel_app.extensions["cskh_admin"]._views if v.endpoint == "panel_shop_orders")
+    real = view.export_models
+
+    def failing():
+        rows = real()
+        yield next(rows)
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(view, "export_models", failing)
+    text_ = client.get("/admin/panel/shop_orders/export/csv/").get_data(as_text=True)
+    lines = [line for line in text_.splitlines() if line.strip()]
+    assert lines[0].lstrip("\ufeff").startswith("id,") and "XUẤT CHƯA ĐỦ" in lines[-1] and "server closed" not in text_

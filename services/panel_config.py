@@ -50,6 +50,7 @@ _TABLE_KEYS = {
     "customer_link",
     "column_labels",
     "label_column",
+    "editable_by_role",
 }
 
 
@@ -102,6 +103,8 @@ class TableConfig:
     """The column that names a row where another table points to it (a foreign key shows it)."""
     staff_map: dict[str, list[str]] = field(default_factory=dict)
     """CSKH user email (lower case) -> the external values of the scope column that are theirs."""
+    editable_by_role: dict[str, list[str]] = field(default_factory=dict)
+    """role -> the only editable columns that role may change (others keep ``editable``)."""
     scope_values: list | None = None
     """``scope = {column = ..., in = [...]}``: the fixed values a scoped role may see."""
 
@@ -115,6 +118,8 @@ class TableConfig:
             named.append((f"tables.{self.key}.default_sort", self.default_sort[0]))
         if self.scope:
             named.append((f"tables.{self.key}.scope", self.scope[0]))
+        for role, names in self.editable_by_role.items():
+            named += [(f"tables.{self.key}.editable_by_role.{role}", c) for c in names]
         if self.label_column:
             named.append((f"tables.{self.key}.label_column", self.label_column))
         if self.customer_link:
@@ -290,6 +295,19 @@ def _table(config: PanelConfig, key: str, raw) -> TableConfig | None:
     if label is not None and not (isinstance(label, str) and label):
         entry.problem("must be a column name", f"tables.{key}.label_column")
     table.label_column = label or None
+    by_role = raw.get("editable_by_role", {})
+    if not isinstance(by_role, dict):
+        entry.problem("must map a role to a list of columns", f"tables.{key}.editable_by_role")
+        by_role = {}
+    for role in by_role:
+        if role not in ROLES:
+            entry.problem(f"unknown role {role!r}; choose from {', '.join(ROLES)}", f"tables.{key}.editable_by_role")
+            continue
+        columns = entry.names(by_role, role)
+        outside = [c for c in columns if c not in table.editable]
+        if outside:
+            entry.problem(f"not in editable: {', '.join(outside)}", f"tables.{key}.editable_by_role.{role}")
+        table.editable_by_role[role] = columns
     table.unscoped_roles = set(entry.names(raw, "unscoped_roles", ROLES))
     sort = raw.get("default_sort")
     if sort is not None:

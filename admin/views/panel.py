@@ -216,6 +216,22 @@ class PanelModelView(SecureModelView):
         for name in self.primary_key_fields:
             if name in form and name not in editable:
                 del form[name]
+        return self._role_fields(form, keep_keys=False)
+
+    def create_form(self, obj=None):
+        return self._role_fields(super().create_form(obj), keep_keys=True)
+
+    def _role_fields(self, form, keep_keys: bool):
+        """``editable_by_role``: a role changes only its columns (a posted other field is not in the form)."""
+        allowed = self.panel_table.config.editable_by_role.get(access.role_of(current_user))
+        if allowed is None:
+            return form
+        keep = {self.panel_table.attr(c) for c in allowed} | {"csrf_token"}
+        if keep_keys:
+            keep |= set(self.primary_key_fields)
+        for field in list(form):
+            if field.name not in keep:
+                del form[field.name]
         return form
 
     def read_only_fields(self) -> list[tuple[str, str]]:

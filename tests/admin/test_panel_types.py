@@ -193,3 +193,36 @@ def test_sources_page_checks_now_and_an_export_cut_midway_says_so(panel_app, sho
     text_ = client.get("/admin/panel/shop_orders/export/csv/").get_data(as_text=True)
     lines = [line for line in text_.splitlines() if line.strip()]
     assert lines[0].lstrip("\ufeff").startswith("id,") and "XUẤT CHƯA ĐỦ" in lines[-1] and "server closed" not in text_
+
+
+def test_editable_by_role_limits_what_a_role_changes(database_url, shop_url, shop_engine, tmp_path):
+    from tests.panel_world import AGENT_EMAIL, CONFIG, build_app, write_config
+
+    text_ = CONFIG.replace(
+        'unscoped_roles = ["head"]', 'unscoped_roles = ["head"]\neditable_by_role = {{ agent = ["status"] }}'
+    )
+    app = build_app(database_url, write_config(tmp_path, shop_url, text_))
+    try:
+        with app.app_context():
+            assert [p for p in app.extensions["cskh_panel"].problems if "shop_orders" in p.entry] == []
+            agent = login(app, make_user("agent", email=AGENT_EMAIL))
+            own = scalar(shop_engine, "SELECT id FROM ext_shop_orders WHERE total = 250000")
+            form = agent.get(f"/admin/panel/shop_orders/edit/?id={own}").get_data(as_text=True)
+            assert 'name="status"' in form and 'name="ghi_chu"' not in form
+            r = agent.post(f"/admin/panel/shop_orders/edit/?id={own}", {"status": "done", "ghi_chu": "đổi lén"})
+            assert r.status_code == 302
+            assert scalar(shop_engine, "SELECT status FROM ext_shop_orders WHERE id = :i", i=own) == "done"
+            note = "`Ghi chú`" if shop_engine.dialect.name in ("mysql", "mariadb") else '"Ghi chú"'
+            assert scalar(shop_engine, f"SELECT {note} FROM ext_shop_orders WHERE id = :i", i=own) == "giao buổi sáng"
+            head = login(app, make_user("head"))
+            assert 'name="ghi_chu"' in head.get(f"/admin/panel/shop_orders/edit/?id={own}").get_data(as_text=True)
+    finally:
+        from models import Base
+        from models import db as _db
+        from tests import databases
+
+        app.extensions["cskh_panel"].dispose()
+        with app.app_context():
+            _db.session.remove()
+            databases.wipe(_db.engine, Base.metadata)
+            _db.engine.dispose()

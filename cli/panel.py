@@ -13,17 +13,23 @@ def register(app: Flask) -> None:
 
     @group.command("inspect")
     @click.argument("url")
-    @click.option("--source", default="main", show_default=True, help="Name of the source in the configuration.")
+    @click.option("--source", default=None, help="Name of the source (default: the prefix without _, or main).")
     @click.option("--schema", default=None, help="Database schema (PostgreSQL), if not the default one.")
-    def inspect_command(url: str, source: str, schema: str | None) -> None:
+    @click.option("--prefix", default="", help="Put before every entry name (chinook_ -> /admin/panel/chinook_album/).")
+    @click.option("--include", multiple=True, help="Only tables matching this glob (repeatable).")
+    @click.option("--exclude", multiple=True, help="Skip tables matching this glob (repeatable).")
+    def inspect_command(url, source, schema, prefix, include, exclude) -> None:
         """Print a starter TOML configuration for every table and view of the database at URL."""
-        click.echo(starter_config(url, source=source, schema=schema))
+        click.echo(starter_config(url, source=source, schema=schema, prefix=prefix, include=include, exclude=exclude))
 
     @group.command("check")
     def check_command() -> None:
         """Load PANEL_CONFIG, connect and reflect; list every problem (exit code 1 if any)."""
         panel = panel_rules.current_panel()
+        failed = {p.entry.split(".")[1] for p in panel.problems if p.entry.startswith("tables.") and "." in p.entry}
         for key, table in panel.tables.items():
+            if key in failed:
+                continue
             note = f" ({table.read_only_reason})" if table.read_only_reason else ""
             click.echo(f"ok  {key}: {table.source.key}.{table.table.name}{note}")
         for problem in panel.problems:

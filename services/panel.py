@@ -12,18 +12,35 @@ import keyword
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import current_app, has_app_context
 from markupsafe import escape
-from sqlalchemy import ARRAY, JSON, LargeBinary, MetaData, Table, create_engine, false, func, inspect, select, true
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    false,
+    func,
+    inspect,
+    select,
+    true,
+)
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.orm import registry, scoped_session, sessionmaker
 
 from services import access, phones
-from services.panel_config import WRITE_ACTIONS, PanelConfig, Problem, SourceConfig, TableConfig, load
+from services.panel_config import STAFF_MAP, WRITE_ACTIONS, PanelConfig, Problem, SourceConfig, TableConfig, load
 from services.text import fold
 
 log = logging.getLogger("cskh.panel")
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "panel.toml"
+"""Where the file is looked for when PANEL_CONFIG is not set: its absence means "no panels", silently."""
 LINK_LIMIT = 20
 """Rows per table shown on a customer's 360 page."""
 _RESERVED = {"metadata", "registry", "query", "query_class", "search_text"}
@@ -69,6 +86,8 @@ class Source:
     session: scoped_session | None = None
     error: str | None = None
     tables: list[str] = field(default_factory=list)
+    metadata: MetaData = field(default_factory=MetaData)
+    """One per source, so a table's foreign keys find the tables they point to."""
 
     @property
     def key(self) -> str:
@@ -87,6 +106,10 @@ class PanelTable:
     """Column name in the database -> attribute name on ``model`` (safe for forms and URLs)."""
     has_primary_key: bool
     is_view: bool
+    relations: list["Relation"] = field(default_factory=list, repr=False)
+    """This table's foreign keys to other configured tables of the same source."""
+    back_references: list["Relation"] = field(default_factory=list, repr=False)
+    """Foreign keys of other configured tables that point here (an album's tracks)."""
 
     @property
     def key(self) -> str:
@@ -118,6 +141,43 @@ class PanelTable:
     def column_label(self, column: str) -> str:
         return self.config.column_labels.get(column, column)
 
+    @property
+    def key_columns(self) -> list:
+        """The mapped key: the primary key, or every plain column of a key-less table or view."""
+        return list(self.model.__mapper__.primary_key)
+
+    def label_column(self) -> str | None:
+        """The column naming a row: the configured ``label_column`` or the first name/title-like text column."""
+        if self.config.label_column:
+            return self.config.label_column
+        from services.panel_inspect import label_column
+
+        pk = [c.name for c in self.table.primary_key.columns]
+        return label_column([{"name": c.name, "type": c.type} for c in self.table.columns], pk)
+
+    def generated(self, column) -> bool:
+        """Whether the database fills ``column`` itself (auto-increment/serial/identity key, computed column)."""
+        if column.computed is not None or column.identity is not None:
+            return True
+        pk = list(self.table.primary_key.columns)
+        return (
+            len(pk) == 1
+            and column is pk[0]
+            and isinstance(column.type, Integer)
+            and column.autoincrement in (True, "auto")
+        )
+
+
+@dataclass
+class Relation:
+    """A foreign key between two configured tables: ``table.columns`` -> ``target.remote``."""
+
+    table: "PanelTable"
+    columns: list[str]
+    target: "PanelTable"
+    remote: list[str]
+    name: str | None = None
+
 
 @dataclass
 class Panel:
@@ -146,7 +206,8 @@ class Panel:
 
 def init_panel(app) -> Panel:
     """Load ``app.config["PANEL_CONFIG"]``, connect and reflect; log every problem."""
-    panel = build(load(app.config.get("PANEL_CONFIG")))
+    path = app.config.get("PANEL_CONFIG")
+    panel = build(load(path, required=bool(path) and Path(path).resolve() != DEFAULT_CONFIG.resolve()))
     for problem in panel.problems:
         log.error("panel configuration: %s", problem)
     app.extensions["cskh_panel"] = panel
@@ -171,7 +232,27 @@ def build(config: PanelConfig) -> Panel:
         if table is not None:
             panel.tables[key] = table
             source.tables.append(key)
+    _link(panel)
     return panel
+
+
+def _link(panel: Panel) -> None:
+    """Turn reflected foreign keys between configured tables (same source) into ``Relation``s."""
+    by_table = {}
+    for table in panel.tables.values():
+        by_table.setdefault((table.source.key, table.table.schema, table.table.name), table)
+    for table in panel.tables.values():
+        for fk in table.table.foreign_key_constraints:
+            target = by_table.get((table.source.key, fk.referred_table.schema, fk.referred_table.name))
+            if target is None or not target.has_primary_key:
+                continue
+            columns = [c.name for c in fk.columns]
+            remote = [e.column.name for e in fk.elements]
+            if sorted(remote) != sorted(c.name for c in target.table.primary_key.columns):
+                continue
+            relation = Relation(table, columns, target, remote, fk.name)
+            table.relations.append(relation)
+            target.back_references.append(relation)
 
 
 def _engine_options(url: str) -> dict:
@@ -186,6 +267,8 @@ def _connect(config: PanelConfig, source_config: SourceConfig) -> Source:
     engine = None
     try:
         engine = create_engine(source_config.url, **_engine_options(source_config.url))
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_foreign_keys)
         with engine.connect():
             pass
     except Exception as exc:  # noqa: BLE001 - a driver missing, a refused connection, a bad file: all "unreachable"
@@ -199,11 +282,33 @@ def _connect(config: PanelConfig, source_config: SourceConfig) -> Source:
     return source
 
 
+def check_source(source: Source) -> tuple[str | None, object]:
+    """(error or None, time of the check): asks the database now, so an outage shows as one."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    if source.engine is None:
+        return source.error, now
+    try:
+        with source.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the source is not answering
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}", now
+    return None, now
+
+
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite checks foreign keys only when asked, per connection."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
 def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> PanelTable | None:
     entry = f"tables.{table_config.key}"
     name, schema = table_config.table, table_config.schema
     try:
-        table = Table(name, MetaData(), autoload_with=source.engine, schema=schema)
+        table = Table(name, source.metadata, autoload_with=source.engine, schema=schema, extend_existing=True)
         views = set(inspect(source.engine).get_view_names(schema=schema))
     except NoSuchTableError:
         config.problems.append(Problem(config.path, f"{entry}.table", f"no table or view {name!r} in {source.key!r}"))
@@ -217,6 +322,10 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
             known = ", ".join(c.name for c in table.columns)
             config.problems.append(Problem(config.path, where, f"unknown column {column!r} in {name!r} ({known})"))
             bad = True
+    reason = scope_type_problem(table_config, table)
+    if reason:
+        config.problems.append(Problem(config.path, f"{entry}.scope", reason))
+        bad = True
     if bad:
         return None
     keys = attribute_keys([c.name for c in table.columns])
@@ -230,6 +339,31 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
         model, table, properties={keys[c.name]: c for c in table.columns}, primary_key=primary_key
     )
     return PanelTable(table_config, source, table, model, keys, has_pk, is_view)
+
+
+def scope_type_problem(table_config: TableConfig, table: Table) -> str | None:
+    """Why the scope cannot compare the user with its column (``user.email`` against an integer...), or None."""
+    if table_config.scope is None:
+        return None
+    name, equals = table_config.scope
+    column = table.c[name]
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return None
+    if equals == "user.email" and python_type is not str:
+        return f"compares user.email (text) with {name!r}, a {python_type.__name__} column"
+    if equals in ("user.id", "user.team_id") and python_type not in (int, str):
+        return f"compares {equals} (a number) with {name!r}, a {python_type.__name__} column"
+    values = table_config.scope_values if equals == "in" else []
+    if equals == STAFF_MAP:
+        values = [v for found in table_config.staff_map.values() for v in found]
+    for value in values or []:
+        try:
+            python_type(value)
+        except (TypeError, ValueError, ArithmeticError):
+            return f"{value!r} cannot be a value of {name!r} ({python_type.__name__})"
+    return None
 
 
 def attribute_keys(names: list[str]) -> dict[str, str]:
@@ -267,15 +401,23 @@ def _scoped(user, table: PanelTable) -> bool:
     return table.config.scope is not None and access.role_of(user) not in table.config.unscoped_roles
 
 
-def _user_value(user, table: PanelTable):
-    column, equals = table.config.scope
-    value = getattr(user, equals.split(".", 1)[1], None)
-    if value is None:
-        return None
+def _typed(table: PanelTable, column: str, value):
     try:
         return table.table.c[column].type.python_type(value)
-    except (TypeError, ValueError, NotImplementedError):
+    except (TypeError, ValueError, NotImplementedError, ArithmeticError):
         return value
+
+
+def _user_values(user, table: PanelTable) -> list:
+    """The scope column's values that are ``user``'s rows (empty: none)."""
+    column, equals = table.config.scope
+    if equals == STAFF_MAP:
+        email = (getattr(user, "email", None) or "").strip().lower()
+        return [_typed(table, column, v) for v in table.config.staff_map.get(email, [])]
+    if equals == "in":
+        return [_typed(table, column, v) for v in table.config.scope_values or []]
+    value = getattr(user, equals.split(".", 1)[1], None)
+    return [] if value is None else [_typed(table, column, value)]
 
 
 def scope_clause(user, table: PanelTable, action: str = "view"):
@@ -284,8 +426,11 @@ def scope_clause(user, table: PanelTable, action: str = "view"):
         return false()
     if not _scoped(user, table):
         return true()
-    value = _user_value(user, table)
-    return false() if value is None else table.table.c[table.config.scope[0]] == value
+    values = _user_values(user, table)
+    column = table.table.c[table.config.scope[0]]
+    if not values:
+        return false()
+    return column == values[0] if len(values) == 1 else column.in_(values)
 
 
 def row_allowed(user, table: PanelTable, action: str, obj) -> bool:
@@ -294,9 +439,9 @@ def row_allowed(user, table: PanelTable, action: str, obj) -> bool:
         return False
     if not _scoped(user, table):
         return True
-    value = _user_value(user, table)
+    values = {str(v) for v in _user_values(user, table)}
     current = getattr(obj, table.attr(table.config.scope[0]), None)
-    return value is not None and current is not None and str(current) == str(value)
+    return current is not None and str(current) in values
 
 
 # ---- customer 360 ------------------------------------------------------------

@@ -16,6 +16,8 @@ from services.access import ROLES
 
 WRITE_ACTIONS = ("create", "edit", "delete")
 USER_ATTRIBUTES = ("user.email", "user.team_id", "user.id")
+STAFF_MAP = "staff_map"
+"""``scope.equals`` of a scope given by ``staff_map``: external staff id -> CSKH user email."""
 LINK_MATCHES = ("phone", "email")
 BUILTIN_ATTRIBUTES = (
     "column_list",
@@ -47,6 +49,8 @@ _TABLE_KEYS = {
     "unscoped_roles",
     "customer_link",
     "column_labels",
+    "label_column",
+    "editable_by_role",
 }
 
 
@@ -68,6 +72,8 @@ class SourceConfig:
     url: str | None
     described_as: str
     """``$SHOP_DATABASE_URL`` or the literal URL without its password: what the status page shows."""
+    timezone: str = "local"
+    """The zone of the source's naive times: "local" (the app's TIMEZONE) or a zone name such as "UTC"."""
 
 
 @dataclass
@@ -93,6 +99,14 @@ class TableConfig:
     customer_link: tuple[str, str] | None = None
     """(column, "phone" | "email")."""
     column_labels: dict[str, str] = field(default_factory=dict)
+    label_column: str | None = None
+    """The column that names a row where another table points to it (a foreign key shows it)."""
+    staff_map: dict[str, list[str]] = field(default_factory=dict)
+    """CSKH user email (lower case) -> the external values of the scope column that are theirs."""
+    editable_by_role: dict[str, list[str]] = field(default_factory=dict)
+    """role -> the only editable columns that role may change (others keep ``editable``)."""
+    scope_values: list | None = None
+    """``scope = {column = ..., in = [...]}``: the fixed values a scoped role may see."""
 
     def columns_named(self) -> list[tuple[str, str]]:
         """(entry, column) for every column the entry names, to check against the database."""
@@ -104,6 +118,10 @@ class TableConfig:
             named.append((f"tables.{self.key}.default_sort", self.default_sort[0]))
         if self.scope:
             named.append((f"tables.{self.key}.scope", self.scope[0]))
+        for role, names in self.editable_by_role.items():
+            named += [(f"tables.{self.key}.editable_by_role.{role}", c) for c in names]
+        if self.label_column:
+            named.append((f"tables.{self.key}.label_column", self.label_column))
         if self.customer_link:
             named.append((f"tables.{self.key}.customer_link", self.customer_link[0]))
         return named
@@ -140,10 +158,12 @@ class _Entry:
         return value
 
 
-def load(path: str | os.PathLike | None) -> PanelConfig:
-    """The configuration at ``path``; a missing file means no extra panels."""
+def load(path: str | os.PathLike | None, required: bool = False) -> PanelConfig:
+    """The configuration at ``path``; a missing file means no extra panels, or a problem when ``required``."""
     config = PanelConfig(path=str(path or ""))
     if not path or not Path(path).is_file():
+        if path and required:
+            config.problems.append(Problem(str(path), "(file)", "no such file (PANEL_CONFIG points to it)"))
         return config
     try:
         with open(path, "rb") as handle:
@@ -197,6 +217,32 @@ def _source(config: PanelConfig, key: str, raw) -> SourceConfig | None:
     if not isinstance(raw, dict) or not _KEY.match(key):
         entry.problem('a source needs a lower-case name and `url_env = "NAME"` or `url = "..."`')
         return None
+    for unknown in sorted(set(raw) - {"url", "url_env", "timezone"}):
+        entry.problem("unknown setting; use url_env, url or timezone", f"sources.{key}.{unknown}")
+    zone = raw.get("timezone", "local")
+    if not _zone_ok(zone):
+        entry.problem('must be "local" or a time zone name such as "UTC"', f"sources.{key}.timezone")
+    if not entry.ok:
+        return None
+    source = _source_url(entry, key, raw)
+    if source is not None:
+        source.timezone = zone
+    return source
+
+
+def _zone_ok(zone) -> bool:
+    if zone == "local":
+        return True
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(zone)
+    except (ValueError, TypeError, KeyError, OSError):
+        return False
+    return True
+
+
+def _source_url(entry: "_Entry", key: str, raw: dict) -> SourceConfig | None:
     if "url_env" in raw:
         name = raw["url_env"]
         url = os.environ.get(name) if isinstance(name, str) else None
@@ -242,7 +288,26 @@ def _table(config: PanelConfig, key: str, raw) -> TableConfig | None:
     table.searchable = entry.names(raw, "searchable")
     table.filterable = entry.names(raw, "filterable")
     table.editable = entry.names(raw, "editable")
-    table.read_only = bool(raw.get("read_only", False))
+    table.read_only = raw.get("read_only", False)
+    if not isinstance(table.read_only, bool):
+        entry.problem("must be true or false (without quotes)", f"tables.{key}.read_only")
+    label = raw.get("label_column")
+    if label is not None and not (isinstance(label, str) and label):
+        entry.problem("must be a column name", f"tables.{key}.label_column")
+    table.label_column = label or None
+    by_role = raw.get("editable_by_role", {})
+    if not isinstance(by_role, dict):
+        entry.problem("must map a role to a list of columns", f"tables.{key}.editable_by_role")
+        by_role = {}
+    for role in by_role:
+        if role not in ROLES:
+            entry.problem(f"unknown role {role!r}; choose from {', '.join(ROLES)}", f"tables.{key}.editable_by_role")
+            continue
+        columns = entry.names(by_role, role)
+        outside = [c for c in columns if c not in table.editable]
+        if outside:
+            entry.problem(f"not in editable: {', '.join(outside)}", f"tables.{key}.editable_by_role.{role}")
+        table.editable_by_role[role] = columns
     table.unscoped_roles = set(entry.names(raw, "unscoped_roles", ROLES))
     sort = raw.get("default_sort")
     if sort is not None:
@@ -269,12 +334,7 @@ def _table(config: PanelConfig, key: str, raw) -> TableConfig | None:
         entry.problem("must map a column to a label", f"tables.{key}.column_labels")
     scope = raw.get("scope")
     if scope is not None:
-        if isinstance(scope, dict) and isinstance(scope.get("column"), str) and scope.get("equals") in USER_ATTRIBUTES:
-            table.scope = (scope["column"], scope["equals"])
-        else:
-            entry.problem(
-                f'must be {{column = "...", equals = one of {", ".join(USER_ATTRIBUTES)}}}', f"tables.{key}.scope"
-            )
+        _scope(entry, table, scope)
     link = raw.get("customer_link")
     if link is not None:
         if isinstance(link, dict) and isinstance(link.get("column"), str) and link.get("match") in LINK_MATCHES:
@@ -282,3 +342,40 @@ def _table(config: PanelConfig, key: str, raw) -> TableConfig | None:
         else:
             entry.problem('must be {column = "...", match = "phone" | "email"}', f"tables.{key}.customer_link")
     return table if entry.ok else None
+
+
+def _scope(entry: _Entry, table: TableConfig, scope) -> None:
+    """``{column, equals = "user.email"}``, ``{column, in = [...]}`` or ``{column, staff_map = {value = "email"}}``."""
+    where = f"tables.{table.key}.scope"
+    ways = {"equals", "in", STAFF_MAP} & set(scope) if isinstance(scope, dict) else set()
+    if not isinstance(scope, dict) or not isinstance(scope.get("column"), str) or len(ways) != 1:
+        entry.problem(
+            f'must be {{column = "...", equals = one of {", ".join(USER_ATTRIBUTES)}}}, {{column = "...", in = [...]}}'
+            ' or {column = "...", staff_map = { "<external id>" = "<CSKH user email>", ... }}',
+            where,
+        )
+        return
+    for unknown in sorted(set(scope) - {"column", "equals", "in", STAFF_MAP}):
+        entry.problem("unknown key; use column with equals, in or staff_map", f"{where}.{unknown}")
+    column = scope["column"]
+    if "equals" in scope:
+        if scope["equals"] not in USER_ATTRIBUTES:
+            entry.problem(f"equals must be one of {', '.join(USER_ATTRIBUTES)}", where)
+        table.scope = (column, scope["equals"])
+    elif "in" in scope:
+        values = scope["in"]
+        if not isinstance(values, list) or not values or not all(isinstance(v, str | int) for v in values):
+            entry.problem("in must be a list of values", where)
+        table.scope, table.scope_values = (column, "in"), values
+    else:
+        mapping = scope[STAFF_MAP]
+        if (
+            not isinstance(mapping, dict)
+            or not mapping
+            or not all(isinstance(v, str) and "@" in v for v in mapping.values())
+        ):
+            entry.problem('staff_map must map an external value to a CSKH user email: { "3" = "an@cskh.vn" }', where)
+            return
+        table.scope = (column, STAFF_MAP)
+        for external, email in mapping.items():
+            table.staff_map.setdefault(email.strip().lower(), []).append(external)

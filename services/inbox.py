@@ -55,11 +55,11 @@ class Item:
 
 
 def is_lead(user) -> bool:
-    return access.role_of(user) == "lead" and user.team_id is not None
+    return access.leads_team(user) and user.team_id is not None
 
 
 def has_inbox(user) -> bool:
-    return access.role_of(user) in ("agent", "lead")
+    return access.has_trait(user, "owns_customers")  # whoever is given customers works a queue
 
 
 def _team_agents(user):
@@ -213,7 +213,9 @@ def team_agents(user) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.team_id == user.team_id, User.active.is_(True), User.role.in_(("agent", "lead")))
+            .where(
+                User.team_id == user.team_id, User.active.is_(True), User.role.in_(access.roles_with("owns_customers"))
+            )
             .order_by(User.name)
         )
     )

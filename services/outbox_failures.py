@@ -109,7 +109,7 @@ def retry(user, channel: str, reason: str, session=None) -> int:
 
 def recent_failures(user, session=None, now: datetime | None = None) -> int | None:
     """Failed deliveries of the last ``RECENT_DAYS`` for the banner; None for those who do not get it."""
-    if access.role_of(user) not in ("head", "admin"):
+    if not access.is_department_wide(user):
         return None
     session = session or db.session
     since = (now or utcnow()) - timedelta(days=RECENT_DAYS)

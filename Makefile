@@ -41,7 +41,6 @@ format: install-dev
 translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv bench tests migrations" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/python tools/po_fill.py
 	$(BIN)/pybabel compile -d translations
 
 bench: install-dev

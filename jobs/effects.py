@@ -231,7 +231,7 @@ class _Gifts:
             item=item,
             value=value,
             budget_line_id=line_id,
-            status="planned",
+            status="approved",  # paid for at insert from an approved line: nothing left to approve or charge
         )
         now = bindparam("now", type_=table.c.created_at.type)
         rows = select(Customer.id, *(literal(v, table.c[k].type) for k, v in fields.items()), now, now).where(

@@ -102,3 +102,27 @@ def test_a_clash_rolls_the_chunk_back_with_its_charge_and_redoes_it(app, now, mo
     assert run.status == "success" and run.created == 3 + 2
     assert lookups == [3, 3]
     assert (count(Gift), count(OutboxMessage), spent(line_id)) == (3, 3, 300_000)
+
+
+def test_a_gift_the_job_paid_for_is_not_offered_for_approval_nor_charged_again(app, now):
+    """The job charges its gifts as it inserts them (from an approved line): they are approved already,
+    so neither the approvals inbox nor approve_gift can take their value a second time."""
+    import pytest
+
+    from services import approvals_inbox, gifts
+    from services.errors import InvalidTransition
+    from tests.factories import make_user
+
+    line = make_budget_line(planned=10_000_000)
+    head = make_user("head")
+    db.session.commit()
+    birthday_customers(2, date(2026, 11, 26))
+    set_params("birthday", **GIFT, budget_line_id=line.id)
+    run_job("birthday", "manual:2026-11-23T09:00:00", now=now)
+    made = db.session.scalars(db.select(Gift)).all()
+    assert [g.status for g in made] == ["approved", "approved"] and spent(line.id) == 200_000
+    assert not [i for i in approvals_inbox.waiting(head) if i.kind == "gift"]
+    with pytest.raises(InvalidTransition):
+        gifts.approve_gift(made[0], head)
+    db.session.rollback()
+    assert spent(line.id) == 200_000

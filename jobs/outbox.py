@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from jobs.effects import add_tasks, call_time, next_morning_slot
 from jobs.registry import RunContext, cron, job
 from models import Customer, OutboxMessage, db, utcnow
+from services.call_plan import CallPlanner
 from services.delivery import PROVIDER_CHANNELS, Worker
 
 CHUNK = 200
@@ -43,8 +44,9 @@ def _finish(message_id: int, **values) -> None:
     db.session.commit()
 
 
-def hand_over(message: OutboxMessage, now: datetime) -> str:
-    """A claimed message on a channel without a gateway becomes an agent's task; returns its status."""
+def hand_over(message: OutboxMessage, now: datetime, planner: CallPlanner | None = None) -> str:
+    """A claimed message on a channel without a gateway becomes an agent's task; returns its status.
+    A phone call takes a free slot of the owner's day like every other generated call (``planner``)."""
     customer: Customer | None = message.customer
     if customer is not None and not customer.consent_contact:
         _finish(message.id, status="skipped", last_error=_("The customer does not consent to be contacted."))
@@ -52,7 +54,11 @@ def hand_over(message: OutboxMessage, now: datetime) -> str:
     if customer is None:
         _finish(message.id, status="failed", last_error=_("No gateway for %(channel)s.", channel=message.channel))
         return "failed"
-    starts = call_time(customer, now, customer.owner_id) if message.channel == "phone" else next_morning_slot(now)
+    if message.channel == "phone":
+        planned = (planner or CallPlanner()).place(customer, now, customer.owner_id)
+        starts = planned or call_time(customer, now, customer.owner_id)
+    else:
+        starts = next_morning_slot(now)
     add_tasks(
         [
             dict(
@@ -73,6 +79,7 @@ def hand_over(message: OutboxMessage, now: datetime) -> str:
 
 def hand_over_due(now: datetime, counts: dict[str, int], limit: int) -> None:
     last_id, handled = 0, 0
+    planner = CallPlanner()
     while handled < limit:
         batch = db.session.scalars(
             select(OutboxMessage)
@@ -92,7 +99,7 @@ def hand_over_due(now: datetime, counts: dict[str, int], limit: int) -> None:
                 db.session.rollback()
                 continue
             db.session.commit()
-            status = hand_over(message, now)
+            status = hand_over(message, now, planner)
             counts[status] = counts.get(status, 0) + 1
         handled += len(batch)
         last_id = batch[-1].id

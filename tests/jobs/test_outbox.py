@@ -83,3 +83,21 @@ def test_phone_message_becomes_a_task_in_the_customers_hours_and_no_consent_is_s
     assert task.starts_at > now
     assert deliver_due(now + timedelta(hours=1)) == {}
     assert len(db.session.scalars(select(Appointment)).all()) == 1
+
+
+def test_phone_tasks_take_free_slots_within_the_owners_daily_capacity(app, now):
+    """A phone message is a call like any other: planned into the owner's free slots, never two at
+    once, never more than the day's capacity (the rest spills to the next working day)."""
+    from collections import Counter
+    from zoneinfo import ZoneInfo
+
+    app.config.update(CALL_DAILY_CAPACITY=3)
+    agent = make_user("agent")
+    customers = [make_customer(f"Khách {i}", owner=agent, phone=f"09120001{i:02d}") for i in range(5)]
+    for i, customer in enumerate(customers):
+        queue(customer, channel="phone", key=f"cap{i}")
+    assert deliver_due(now) == {"task": 5}
+    starts = [a.starts_at for a in db.session.scalars(select(Appointment).where(Appointment.agent_id == agent.id))]
+    assert len(set(starts)) == 5, "no two calls of one agent at the same time"
+    per_day = Counter(s.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date() for s in starts)
+    assert max(per_day.values()) <= 3 and len(per_day) >= 2, per_day

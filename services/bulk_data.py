@@ -368,12 +368,14 @@ class _Statements:
         sla = " ".join(f"WHEN '{p}' THEN {h * 60}" for p, h in demo_data.SLA_HOURS.items())
         complaint_id = f"({self.starts['complaints']} + customer_id - {self.first})"
         return f"""
-            INSERT INTO complaints (id, customer_id, kind, subject, description, category, priority, status, channel,
+            INSERT INTO complaints (id, customer_id, kind, subject, subject_folded, description, category, priority,
+                status, channel,
                 resolution_plan, assignee_id, team_id, due_at, escalated_to, escalated_to_id, escalated_at,
                 resolution, first_contact_resolved, opened_at, resolved_at, closed_at, reopened_count,
                 satisfaction, order_id, product_id, created_at, updated_at)
             SELECT {complaint_id}, customer_id, {self.sql.pick("r100 % 3", ["complaint", "support", "warranty"])},
                 {self.sql.pick("subject_k", [s for _c, s in subjects])},
+                {self.sql.pick("subject_k", [fold(s)[:200] for _c, s in subjects])},
                 {self.sql.pick("subject_k", [s + ". Khách mong được hỗ trợ sớm." for _c, s in subjects])},
                 {self.sql.pick("subject_k", [c for c, _s in subjects])}, priority,
                 {status}, {self.sql.pick("r100 % 5", demo_data.CHANNELS)}, NULL, owner_id, team_id,

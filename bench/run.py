@@ -12,6 +12,7 @@ import platform
 import statistics
 import time
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask_admin import Admin
 from flask_admin.contrib.sqla import ModelView
@@ -211,6 +212,37 @@ def pages(app, counts: dict) -> list[tuple[str, str, str | None, str | None]]:
         if endpoint in ours:
             rows.append(("customer 360", "head", f"/admin/{endpoint}/?id={some}", None))
     rows.append(("dashboard (/admin/)", "head", "/admin/", None))
+    rows += inbox_and_search_pages(app, some)
+    return rows
+
+
+def inbox_and_search_pages(app, customer_id: int) -> list[tuple[str, str, str, None]]:
+    """The agent's and lead's inbox and the navbar search by each kind of key (#17): a phone in
+    another format, a request code, an order code, an invoice number and a name without accents.
+    A search with one match answers a redirect to the record (302), which is the page's answer."""
+    from models import Complaint, Customer, Order, db
+
+    with app.app_context():
+        phone = db.session.scalar(select(Customer.phone).where(Customer.id == customer_id))
+        complaint = db.session.scalar(select(Complaint.id).order_by(Complaint.id.desc()).limit(1))
+        order = db.session.execute(select(Order.id, Order.invoice_number).order_by(Order.id.desc()).limit(1)).first()
+    spaced = f"{phone[:4]} {phone[4:7]} {phone[7:]}" if phone else "0912"
+    rows = [
+        ("inbox (agent)", "agent", "/admin/inbox/", None),
+        ("inbox, team queue (lead)", "lead", "/admin/inbox/", None),
+        (f'navbar search phone "{spaced}"', "head", f"/admin/search/?q={quote(spaced)}", None),
+        ('navbar search "nguyen van an"', "head", "/admin/search/?q=nguyen+van+an", None),
+        ('navbar search "nguyen van an" (agent)', "agent", "/admin/search/?q=nguyen+van+an", None),
+    ]
+    if complaint:
+        rows.append((f'navbar search "KN-{complaint:06d}"', "head", f"/admin/search/?q=KN-{complaint:06d}", None))
+        rows.append(("complaints, search by code", "head", f"/admin/complaints/?search=KN-{complaint:06d}", None))
+    if order:
+        rows.append((f'navbar search "DH-{order.id:07d}"', "head", f"/admin/search/?q=DH-{order.id:07d}", None))
+        if order.invoice_number:
+            invoice = quote(order.invoice_number)
+            rows.append(("navbar search invoice number", "head", f"/admin/search/?q={invoice}", None))
+        rows.append(("orders, search by code", "head", f"/admin/orders/?search=DH-{order.id:07d}", None))
     return rows
 
 
@@ -232,11 +264,11 @@ def main(argv=None) -> int:
     mount_plain_admin(app)
     counts = prepare(app, args.customers)
     with app.app_context():
-        head, agent = (
-            db.session.scalar(select(User).where(User.role == role).order_by(User.id).limit(1)).get_id()
-            for role in ("head", "agent")
-        )
-    clients = {"head": logged_in(app, head), "agent": logged_in(app, agent)}
+        ids = {
+            role: db.session.scalar(select(User).where(User.role == role).order_by(User.id).limit(1)).get_id()
+            for role in ("head", "lead", "agent")
+        }
+    clients = {role: logged_in(app, user_id) for role, user_id in ids.items()}
     plain_client = app.test_client()
 
     print(

@@ -145,6 +145,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rate", type=float, default=0, help="messages/s per provider for all workers (0: no limit)")
     parser.add_argument("--url", default=f"sqlite:///{INSTANCE / 'bench_channels.sqlite3'}")
+    parser.add_argument(
+        "--queue-only", action="store_true", help="time the queueing of the campaign only (no sink, no workers)"
+    )
     args = parser.parse_args()
     ensure_database(args.url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
@@ -158,6 +161,10 @@ def main() -> None:
         started = time.perf_counter()
         audience, queued = queue_campaign(campaign, "2027-02-10T08:00")
         queue_seconds = time.perf_counter() - started
+        if args.queue_only:
+            print(f"| audience / messages queued | {audience:,} / {queued:,} |")
+            print(f"| queueing (INSERT … SELECT) | {queue_seconds:.1f} s |")
+            return
         analyze()
         port = free_port()
         sink = subprocess.Popen([sys.executable, "-m", "tests.fake_providers", str(port), "7"], cwd=ROOT)

@@ -170,7 +170,7 @@ def nearest_free_slot(
     length = timedelta(minutes=max(duration_minutes or DEFAULT_DURATION, 1))
     day_start = datetime.combine(local.date(), time.min, tzinfo=tz)
     not_before = max(_ceil_minute(_aware(now or datetime.now(UTC))).astimezone(tz), day_start)
-    busy = _busy(agent_id, day_start.astimezone(UTC), local.astimezone(UTC), exclude_id, session)
+    busy = _busy(agent_id, day_start.astimezone(UTC), (local + length).astimezone(UTC), exclude_id, session)
     earlier = _latest_slot_on_the_day(customer, local, length, busy, not_before)
     if earlier is not None and local - earlier < _aware(later) - local:
         return earlier.astimezone(UTC)

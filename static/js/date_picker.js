@@ -93,6 +93,49 @@
     }
   }
 
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.left + a.width && a.top < b.bottom && b.top < a.top + a.height;
+  }
+
+  /* Where the calendar opens: below the field as usual, unless it would cover the form's submit button (the click
+     on "Lưu" would land on the calendar), then beside it, then above it; always inside the window when it can be. */
+  function placer(group) {
+    return function (instance) {
+      var calendar = instance.calendarContainer;
+      var field = group.getBoundingClientRect();
+      var width = calendar.offsetWidth;
+      var height = Array.prototype.reduce.call(calendar.children, function (sum, child) {
+        return sum + child.offsetHeight;
+      }, 0);
+      var form = group.closest("form");
+      var submits = form ? Array.prototype.map.call(form.querySelectorAll("[type=submit]"), function (button) {
+        return button.getBoundingClientRect();
+      }) : [];
+      var spots = [
+        { left: field.left, top: field.bottom + 2, arrow: "arrowTop" },
+        { left: field.right + 8, top: field.top, arrow: "" },
+        { left: field.left, top: field.top - height - 2, arrow: "arrowBottom" }
+      ];
+      var inWindow = function (spot) {
+        return spot.left >= 0 && spot.top >= 0 && spot.left + width <= document.documentElement.clientWidth &&
+          spot.top + height <= window.innerHeight;
+      };
+      var free = function (spot) {
+        var box = { left: spot.left, top: spot.top, width: width, height: height };
+        return !submits.some(function (rect) { return overlaps(box, rect); });
+      };
+      var chosen = spots.filter(function (spot) { return free(spot) && inWindow(spot); })[0] ||
+        spots.filter(function (spot) { return free(spot) && spot.top + window.pageYOffset >= 0; })[0] || spots[0];
+      calendar.classList.remove("arrowTop", "arrowBottom", "arrowLeft", "arrowRight", "arrowCenter", "rightMost");
+      if (chosen.arrow) {
+        calendar.classList.add(chosen.arrow, "arrowLeft");
+      }
+      calendar.style.left = chosen.left + window.pageXOffset + "px";
+      calendar.style.top = chosen.top + window.pageYOffset + "px";
+      calendar.style.right = "auto";
+    };
+  }
+
   function enhance(input) {
     if (input.hasAttribute("data-picker-ready") || !window.flatpickr) {
       return;
@@ -119,7 +162,7 @@
     button.title = text.open;
     button.setAttribute("aria-label", text.open);
     button.setAttribute("data-picker-open", input.name || input.id || "");
-    button.innerHTML = '<span class="fa fa-calendar-alt" aria-hidden="true"></span>';
+    button.innerHTML = '<span class="fa fa-calendar" aria-hidden="true"></span>';
     append.appendChild(button);
     group.appendChild(append);
     var tip = document.createElement("div");
@@ -139,9 +182,11 @@
       clickOpens: false,
       disableMobile: true,
       positionElement: input,
+      position: placer(group),
       defaultHour: 9,
       defaultMinute: 0,
       minuteIncrement: 5,
+      animate: false,
       ignoredFocusElements: [button],
       onValueUpdate: function (dates) {
         if (!dates.length) {
@@ -153,6 +198,7 @@
         check(input);
       }
     });
+    anchor.classList.add("d-none"); // flatpickr turns a hidden input into a text one
     calendar.calendarContainer.classList.add("picker-calendar");
     calendar.calendarContainer.setAttribute("data-picker-for", input.name || input.id || "");
 

@@ -155,7 +155,7 @@ class LocalSmaller(_LocalMixin, sqla_filters.DateTimeSmallerFilter):
 class LocalBetween(sqla_filters.DateTimeBetweenFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.data_type = "typed-datetime"
+        self.data_type = "typed-datetime-range"
 
     def clean(self, value):
         return [_local_clean(part) for part in value.split(" to ")]
@@ -167,9 +167,81 @@ class LocalBetween(sqla_filters.DateTimeBetweenFilter):
             return False
 
 
+def _date_clean(value: str):
+    try:
+        return parse_local_date(value, "filter")
+    except ValidationError:
+        raise ValueError(value) from None
+
+
+class _LocalDateMixin(_LocalMixin):
+    """A date filter typed dd/mm/yyyy (d/m/yyyy, ISO) with the forms' calendar, not Flask-Admin's ISO-only one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_type = "typed-date"
+
+    def clean(self, value):
+        return _date_clean(value)
+
+
+class LocalDateEqual(_LocalDateMixin, sqla_filters.DateEqualFilter):
+    pass
+
+
+class LocalDateNotEqual(_LocalDateMixin, sqla_filters.DateNotEqualFilter):
+    pass
+
+
+class LocalDateGreater(_LocalDateMixin, sqla_filters.DateGreaterFilter):
+    pass
+
+
+class LocalDateSmaller(_LocalDateMixin, sqla_filters.DateSmallerFilter):
+    pass
+
+
+class _LocalDateRangeMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_type = "typed-date-range"
+
+    def clean(self, value):
+        return [_date_clean(part) for part in value.split(" to ")]
+
+    def validate(self, value):
+        try:
+            days = self.clean(value)
+        except ValueError:
+            return False
+        return len(days) == 2 and days[0] <= days[1]
+
+
+class LocalDateBetween(_LocalDateRangeMixin, sqla_filters.DateBetweenFilter):
+    pass
+
+
+class LocalDateNotBetween(_LocalDateRangeMixin, sqla_filters.DateNotBetweenFilter):
+    pass
+
+
 class CSKHFilterConverter(sqla_filters.FilterConverter):
     strings = STRING_FILTERS
     local_datetime_filters = (LocalEqual, LocalGreater, LocalSmaller, LocalBetween, sqla_filters.FilterEmpty)
+
+    local_date_filters = (
+        LocalDateEqual,
+        LocalDateNotEqual,
+        LocalDateGreater,
+        LocalDateSmaller,
+        LocalDateBetween,
+        LocalDateNotBetween,
+        sqla_filters.FilterEmpty,
+    )
+
+    @model_filters.convert("date")
+    def conv_date(self, column, name, **kwargs):
+        return [f(column, name, **kwargs) for f in self.local_date_filters]
 
     @model_filters.convert("utcdatetime")
     def conv_utc_datetime(self, column, name, **kwargs):

@@ -255,6 +255,65 @@
     }
   });
 
+  /* Flask-Admin's list filters: filters.js builds their inputs (named flt<N>_<arg>); those of our typed date filters
+     (data_type "typed-date" / "typed-datetime", admin/fields.py) get the same picker, the ranges a placeholder. */
+  function filterTypes() {
+    var data = document.getElementById("filter-groups-data");
+    var types = {};
+    if (!data) {
+      return null;
+    }
+    try {
+      var groups = JSON.parse(data.textContent);
+      Object.keys(groups).forEach(function (name) {
+        groups[name].forEach(function (filter) {
+          types[String(filter.arg)] = filter.type;
+        });
+      });
+    } catch (error) {
+      return null;
+    }
+    return types;
+  }
+
+  var RANGE_HINT = { "typed-date-range": "dd/mm/yyyy to dd/mm/yyyy",
+    "typed-datetime-range": "dd/mm/yyyy hh:mm to dd/mm/yyyy hh:mm" };
+
+  function pickFilters(types) {
+    var inputs = document.querySelectorAll("input.filter-val:not([data-picker]):not([data-picker-seen])");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      var match = /^flt\d+_(.+)$/.exec(input.name || "");
+      var type = match ? types[match[1]] : null;
+      input.setAttribute("data-picker-seen", "1");
+      if (type === "typed-date" || type === "typed-datetime") {
+        input.setAttribute("data-picker", type === "typed-date" ? "date" : "datetime");
+        input.setAttribute("placeholder", type === "typed-date" ? "dd/mm/yyyy" : "dd/mm/yyyy hh:mm");
+        input.setAttribute("autocomplete", "off");
+        enhance(input);
+      } else if (RANGE_HINT[type]) {
+        input.setAttribute("placeholder", RANGE_HINT[type]);
+      }
+    }
+  }
+
+  // After the page's last scripts (the filter data and filters.js come after this script on list pages).
+  function whenParsed() {
+    enhanceAll(document);
+    var types = filterTypes();
+    if (types) {
+      pickFilters(types);
+      new MutationObserver(function () {
+        pickFilters(types);
+      }).observe(document.getElementById("filter_form") || document.body, { childList: true, subtree: true });
+    }
+  }
+
   window.cskhDatePicker = { parse: parse, format: format, enhanceAll: enhanceAll };
   enhanceAll(document);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", whenParsed);
+  } else {
+    whenParsed();
+  }
 })();

@@ -102,6 +102,19 @@ def test_typed_and_pasted_times_are_kept_and_saved_with_one_click(app, db, live_
     assert saved[:-1] == before and len(saved) == len(before) + 1
     assert saved[-1] == ("Hẹn gọi tư vấn gói bảo hành", _local(3, 10, 30))
 
+    # The list's time filter takes the same typed form, with the same calendar, and keeps the text.
+    page.goto(f"{live_server}/admin/appointments/")
+    arg = page.evaluate(
+        """() => Object.values(JSON.parse(document.getElementById('filter-groups-data').textContent))
+              .map(group => group.filter(f => f.type === 'typed-datetime')).find(group => group.length)[1].arg"""
+    )
+    page.goto(f"{live_server}/admin/appointments/?flt0_{arg}=03/12/{YEAR} 00:00")
+    flt = page.locator(f"input.filter-val[name=flt0_{arg}]")
+    assert flt.get_attribute("data-picker") == "datetime" and flt.input_value() == f"03/12/{YEAR} 00:00"
+    assert page.locator(f"[data-picker-open=flt0_{arg}]").count() == 1
+    rows = page.locator("table.model-list tbody tr")
+    assert rows.count() == 1 and "Hẹn gọi tư vấn gói bảo hành" in rows.first.inner_text()
+
     # 3. An impossible day: marked when the field is left, refused on "Lưu" with the text kept, nothing written.
     page.goto(f"{live_server}/admin/appointments/new/?customer_id={customer_id}")
     page.fill("#purpose", "Ngày không có thật")

@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Appointment
+from services.datetimes import parse_local_date, parse_local_datetime
+from services.errors import ValidationError
 from services.formatting import local_tz
 from tests.browser.test_browser_flow import _shot
 from tests.factories import PASSWORD, make_customer, make_team, make_user
@@ -144,6 +146,7 @@ def test_typed_and_pasted_times_are_kept_and_saved_with_one_click(app, db, live_
     page.click("#reschedule")
     page.wait_for_load_state("load")
     assert page.locator("#starts_at-error").is_visible()
+    assert not page.locator(".picker-error").is_visible()  # only the server's message, no empty bubble
     assert page.locator("#starts_at").input_value() == f"32/12/{YEAR} 14:00"
     assert _appointments(db) == saved
 
@@ -163,3 +166,26 @@ def test_typed_and_pasted_times_are_kept_and_saved_with_one_click(app, db, live_
     db.session.expire_all()
     assert db.session.get(Appointment, due_id).starts_at == _local(4, 14, 0)
     assert db.session.scalar(select(func.count()).select_from(Appointment)) == len(saved)
+
+    # 6. The browser's check on leaving a field and the server's parser accept the same texts.
+    for text in SAMPLES:
+        in_browser = page.evaluate("t => window.cskhDatePicker.parse(t, 'datetime') !== null", text)
+        assert in_browser == _server_accepts(parse_local_datetime, text), text
+        in_browser = page.evaluate("t => window.cskhDatePicker.parse(t, 'date') !== null", text)
+        assert in_browser == _server_accepts(parse_local_date, text), text
+
+
+SAMPLES = [
+    "02/12/2026 09:00", "2/12/2026 9:00", "02-12-2026 09h00", "02.12.2026 09:00:00", "2026-12-02T09:00",
+    "2026-12-02 09:00:00", " 02/12/2026 09:00 ", "31/02/2026 09:00", "02/13/2026 09:00", "02/12/2026 24:00",
+    "02/12/2026 09:60", "02/11/2026 00:00/12/2026 09:00", "hôm nay", "02/12/2026", "2/12/2026", "2026-12-02",
+    "29/02/2028", "29/02/2027", "2/12/26", "",
+]  # fmt: skip
+
+
+def _server_accepts(parse, text: str) -> bool:
+    try:
+        parse(text, "x", required=False)
+    except ValidationError:
+        return False
+    return True

@@ -4,46 +4,51 @@ from datetime import UTC, datetime
 
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import DatePickerWidget, DateTimePickerWidget
 from flask_admin.model import filters as model_filters
 from flask_admin.model.form import converts
-from flask_babel import lazy_gettext as _l
 from wtforms import fields
 from wtforms.validators import NumberRange
+from wtforms.widgets import TextInput
 
 from admin.input_guard import STRING_FILTERS
-from services.datetimes import parse_local_datetime
+from services.datetimes import parse_local_date, parse_local_datetime
 from services.errors import ValidationError
 from services.formatting import local_tz
 from services.input_rules import int_range, out_of_range_message
 from services.validation import parse_amount
 
 
+def picker_attrs(kind: str) -> dict:
+    """The attributes static/js/date_picker.js looks for: a text field people type into, with a calendar button."""
+    placeholder = "dd/mm/yyyy hh:mm" if kind == "datetime" else "dd/mm/yyyy"
+    return {"data-picker": kind, "placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"}
+
+
 class VNDateField(fields.DateField):
-    """dd/mm/yyyy on screen; ISO accepted too (the date picker sends it)."""
+    """dd/mm/yyyy on screen (d/m/yyyy and ISO accepted); the typed text is kept when it is refused."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("widget", DatePickerWidget())
-        kwargs.setdefault("render_kw", {"data-date-format": "DD/MM/YYYY", "placeholder": "dd/mm/yyyy"})
-        super().__init__(label, validators, format=["%d/%m/%Y", "%Y-%m-%d"], **kwargs)
-        self.message = _l("Not a valid date; write it as dd/mm/yyyy.")
+        kwargs.setdefault("widget", TextInput())
+        kwargs.setdefault("render_kw", picker_attrs("date"))
+        super().__init__(label, validators, format="%d/%m/%Y", **kwargs)
 
     def process_formdata(self, valuelist):
         try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(self.message)) from None
+            self.data = parse_local_date(" ".join(valuelist or []), self.name, required=False)
+        except ValidationError as exc:
+            self.data = None
+            raise ValueError(str(next(iter(exc.errors.values()))[0])) from None
 
 
 class LocalDateTimeField(fields.DateTimeField):
-    """A UTC datetime shown and typed in the company's time zone, as dd/mm/yyyy HH:MM."""
+    """A UTC datetime shown and typed in the company's time zone, as dd/mm/yyyy HH:MM (services/datetimes.py)."""
 
-    formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+    display_format = "%d/%m/%Y %H:%M"
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("widget", DateTimePickerWidget())
-        kwargs.setdefault("render_kw", {"data-date-format": "DD/MM/YYYY HH:mm", "placeholder": "dd/mm/yyyy hh:mm"})
-        super().__init__(label, validators, format=self.formats, **kwargs)
+        kwargs.setdefault("widget", TextInput())
+        kwargs.setdefault("render_kw", picker_attrs("datetime"))
+        super().__init__(label, validators, format=self.display_format, **kwargs)
 
     def _value(self):
         if self.raw_data:
@@ -51,22 +56,11 @@ class LocalDateTimeField(fields.DateTimeField):
         if self.data is None:
             return ""
         value = self.data if self.data.tzinfo else self.data.replace(tzinfo=UTC)
-        return value.astimezone(local_tz()).strftime(self.formats[0])
+        return value.astimezone(local_tz()).strftime(self.display_format)
 
     def process_formdata(self, valuelist):
-        if not valuelist or not " ".join(valuelist).strip():
-            self.data = None
-            return
-        text = " ".join(valuelist).strip()
-        for fmt in self.formats:
-            try:
-                self.data = datetime.strptime(text, fmt).replace(tzinfo=local_tz()).astimezone(UTC)
-                return
-            except ValueError:
-                continue
-        try:  # what people type or paste: 2/12/2026 9:00, 02-12-2026 09h00, 2026-12-02T09:00 (services.datetimes)
-            self.data = parse_local_datetime(text)
-            return
+        try:
+            self.data = parse_local_datetime(" ".join(valuelist or []), self.name, required=False)
         except ValidationError as exc:
             self.data = None
             raise ValueError(str(next(iter(exc.errors.values()))[0])) from None
@@ -121,15 +115,20 @@ def _add_range(column, field_args) -> None:
 
 
 def _local_clean(value: str) -> datetime:
-    for fmt in LocalDateTimeField.formats:
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=local_tz())
-        except ValueError:
-            continue
-    raise ValueError(value)
+    try:
+        return parse_local_datetime(value, "filter")
+    except ValidationError:
+        raise ValueError(value) from None
 
 
 class _LocalMixin:
+    """Typed like the forms (dd/mm/yyyy HH:MM, ISO too): no Flask-Admin daterangepicker on the filter's input,
+    which rewrote typed text (``data_type`` is one Flask-Admin's filters.js does not style)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_type = "typed-datetime"
+
     def clean(self, value):
         return _local_clean(value)
 
@@ -154,6 +153,10 @@ class LocalSmaller(_LocalMixin, sqla_filters.DateTimeSmallerFilter):
 
 
 class LocalBetween(sqla_filters.DateTimeBetweenFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_type = "typed-datetime-range"
+
     def clean(self, value):
         return [_local_clean(part) for part in value.split(" to ")]
 
@@ -164,9 +167,81 @@ class LocalBetween(sqla_filters.DateTimeBetweenFilter):
             return False
 
 
+def _date_clean(value: str):
+    try:
+        return parse_local_date(value, "filter")
+    except ValidationError:
+        raise ValueError(value) from None
+
+
+class _LocalDateMixin(_LocalMixin):
+    """A date filter typed dd/mm/yyyy (d/m/yyyy, ISO) with the forms' calendar, not Flask-Admin's ISO-only one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_type = "typed-date"
+
+    def clean(self, value):
+        return _date_clean(value)
+
+
+class LocalDateEqual(_LocalDateMixin, sqla_filters.DateEqualFilter):
+    pass
+
+
+class LocalDateNotEqual(_LocalDateMixin, sqla_filters.DateNotEqualFilter):
+    pass
+
+
+class LocalDateGreater(_LocalDateMixin, sqla_filters.DateGreaterFilter):
+    pass
+
+
+class LocalDateSmaller(_LocalDateMixin, sqla_filters.DateSmallerFilter):
+    pass
+
+
+class _LocalDateRangeMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_type = "typed-date-range"
+
+    def clean(self, value):
+        return [_date_clean(part) for part in value.split(" to ")]
+
+    def validate(self, value):
+        try:
+            days = self.clean(value)
+        except ValueError:
+            return False
+        return len(days) == 2 and days[0] <= days[1]
+
+
+class LocalDateBetween(_LocalDateRangeMixin, sqla_filters.DateBetweenFilter):
+    pass
+
+
+class LocalDateNotBetween(_LocalDateRangeMixin, sqla_filters.DateNotBetweenFilter):
+    pass
+
+
 class CSKHFilterConverter(sqla_filters.FilterConverter):
     strings = STRING_FILTERS
     local_datetime_filters = (LocalEqual, LocalGreater, LocalSmaller, LocalBetween, sqla_filters.FilterEmpty)
+
+    local_date_filters = (
+        LocalDateEqual,
+        LocalDateNotEqual,
+        LocalDateGreater,
+        LocalDateSmaller,
+        LocalDateBetween,
+        LocalDateNotBetween,
+        sqla_filters.FilterEmpty,
+    )
+
+    @model_filters.convert("date")
+    def conv_date(self, column, name, **kwargs):
+        return [f(column, name, **kwargs) for f in self.local_date_filters]
 
     @model_filters.convert("utcdatetime")
     def conv_utc_datetime(self, column, name, **kwargs):

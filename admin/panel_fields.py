@@ -19,8 +19,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import fields
 from wtforms.validators import Optional
+from wtforms.widgets import TextInput
 
-from admin.fields import CSKHModelConverter, _add_range
+from admin.fields import CSKHModelConverter, _add_range, picker_attrs
+from services.datetimes import parse_local_datetime
+from services.errors import ValidationError
 from services.formatting import format_datetime, local_tz
 
 STOCK_MESSAGES = {
@@ -55,11 +58,10 @@ def panel_datetime_formatter(zone_name: str):
 class SourceDateTimeField(fields.DateTimeField):
     """A time without a zone, typed and shown in local time, stored in the source's zone."""
 
-    formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-
     def __init__(self, label=None, validators=None, zone_name: str = "local", **kwargs):
-        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy hh:mm"})
-        super().__init__(label, validators, format=self.formats, **kwargs)
+        kwargs.setdefault("widget", TextInput())
+        kwargs.setdefault("render_kw", picker_attrs("datetime"))
+        super().__init__(label, validators, format="%d/%m/%Y %H:%M", **kwargs)
         self.zone_name = zone_name
 
     def _value(self):
@@ -70,19 +72,13 @@ class SourceDateTimeField(fields.DateTimeField):
         return to_screen(self.data, self.zone_name).strftime("%d/%m/%Y %H:%M")
 
     def process_formdata(self, valuelist):
-        text = " ".join(v for v in valuelist or [] if v).strip()
-        if not text:
+        """What people type or paste, as on every form (services/datetimes.py)."""
+        try:
+            moment = parse_local_datetime(" ".join(v for v in valuelist or [] if v), self.name, required=False)
+        except ValidationError:
             self.data = None
-            return
-        for fmt in self.formats:
-            try:
-                typed = datetime.strptime(text, fmt).replace(tzinfo=local_tz())
-            except ValueError:
-                continue
-            self.data = typed.astimezone(source_zone(self.zone_name)).replace(tzinfo=None)
-            return
-        self.data = None
-        raise ValueError(_("Not a valid date and time; write it as dd/mm/yyyy hh:mm."))
+            raise ValueError(_("Not a valid date and time; write it as dd/mm/yyyy hh:mm.")) from None
+        self.data = None if moment is None else moment.astimezone(source_zone(self.zone_name)).replace(tzinfo=None)
 
 
 class _NumberMixin:

@@ -132,6 +132,51 @@ def next_allowed_call_time(
     return _ceil_minute(_aware(after)).astimezone(UTC)
 
 
+def _latest_slot_on_the_day(
+    customer, asked: datetime, length: timedelta, busy, not_before: datetime
+) -> datetime | None:
+    """The latest start before ``asked`` (local aware) on the same local day, not before ``not_before``, where a
+    call of ``length`` keeps the rule and overlaps none of ``busy``; None when there is none."""
+    tz = local_tz()
+    for start, stop in reversed(_local_windows(customer, asked.date())):
+        slot = min(asked - timedelta(minutes=1), stop - length).replace(second=0, microsecond=0)
+        while slot >= start and slot >= not_before:
+            clash_start = min((s for s, e in busy if s < slot + length and e > slot), default=None)
+            if clash_start is None:
+                return slot
+            slot = (clash_start.astimezone(tz) - length).replace(second=0, microsecond=0)
+    return None
+
+
+def nearest_free_slot(
+    customer: Customer | None,
+    asked: datetime,
+    agent_id: int | None = None,
+    *,
+    duration_minutes: int = DEFAULT_DURATION,
+    exclude_id: int | None = None,
+    now: datetime | None = None,
+    session=None,
+) -> datetime:
+    """The free slot nearest to the time a customer asked for (aware UTC in and out): the next one at or after it,
+    or an earlier one the same day when that is nearer (and still to come); a tie goes to the later one. What a
+    refused appointment suggests, so the suggestion stays as close as it can to what was asked."""
+    session = session or db.session
+    tz = local_tz()
+    later = next_allowed_call_time(
+        customer, asked, agent_id, duration_minutes=duration_minutes, exclude_id=exclude_id, session=session
+    )
+    local = _aware(asked).astimezone(tz)
+    length = timedelta(minutes=max(duration_minutes or DEFAULT_DURATION, 1))
+    day_start = datetime.combine(local.date(), time.min, tzinfo=tz)
+    not_before = max(_ceil_minute(_aware(now or datetime.now(UTC))).astimezone(tz), day_start)
+    busy = _busy(agent_id, day_start.astimezone(UTC), (local + length).astimezone(UTC), exclude_id, session)
+    earlier = _latest_slot_on_the_day(customer, local, length, busy, not_before)
+    if earlier is not None and local - earlier < _aware(later) - local:
+        return earlier.astimezone(UTC)
+    return later
+
+
 def clashing_call(
     agent_id: int | None, starts_at: datetime, duration_minutes: int, exclude_id: int | None = None, session=None
 ) -> tuple[datetime, datetime] | None:
@@ -148,7 +193,8 @@ def validate_appointment(appointment: Appointment, session=None) -> None:
     """Raise ValidationError on ``starts_at`` (with the next free slot) when the time breaks the quiet-hours
     rule, unless the customer asked for that time, or overlaps another planned call of the same agent.
 
-    The error's ``details["suggest"]`` holds the slot as the form writes it, for a button that fills the field.
+    The suggestion is the free slot nearest to the time asked (``nearest_free_slot``); the error's
+    ``details["suggest"]`` holds it as the form writes it, for a button that fills the field.
     """
     session = session or db.session
     if appointment.starts_at is None:
@@ -163,7 +209,7 @@ def validate_appointment(appointment: Appointment, session=None) -> None:
         appointment.customer_requested or is_allowed_call_time(customer, appointment.starts_at, duration)
     ):
         return
-    slot = next_allowed_call_time(
+    slot = nearest_free_slot(
         customer,
         appointment.starts_at,
         agent_id,

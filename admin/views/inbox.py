@@ -71,7 +71,7 @@ class InboxView(BaseView):
             abort(404)
         return self._item_page(found, [])
 
-    def _item_page(self, found, errors, status=200):
+    def _item_page(self, found, errors, status=200, *, field_errors=None, suggest=None):
         return self.render(
             "admin/inbox/item.html",
             item=found,
@@ -83,7 +83,8 @@ class InboxView(BaseView):
             open_url=self._open_url,
             format_datetime=format_datetime,
             fold=fold,
-            suggest=getattr(self, "_suggest", None),
+            field_errors=field_errors or {},
+            suggest=suggest,
         ), status
 
     @staticmethod
@@ -132,8 +133,14 @@ class InboxView(BaseView):
             found = inbox.find(self.user, "call", item_id)
             if found is None:
                 abort(404)
-            self._suggest = (exc.details or {}).get("suggest", {}).get("starts_at")
-            return self._item_page(found, _messages(exc), 400)
+            on_field = exc.errors.pop("starts_at", []) if isinstance(exc, ValidationError) else []
+            return self._item_page(
+                found,
+                _messages(exc) if not on_field or exc.errors else [],
+                400,
+                field_errors={"starts_at": [str(m) for m in on_field]},
+                suggest=(exc.details or {}).get("suggest", {}).get("starts_at"),
+            )
         flash(_("Call moved to %(when)s.", when=format_datetime(when)), "success")
         return redirect(url_for(".index"))
 

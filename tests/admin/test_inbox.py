@@ -129,6 +129,34 @@ def test_reschedule_onto_a_booked_call_is_refused_with_the_next_slot(db, login_a
     assert db.session.get(Appointment, w["first"].id).starts_at == booked + timedelta(minutes=15)
 
 
+def test_reschedule_to_no_date_is_a_field_error_that_keeps_the_text(db, login_as):
+    w = _world(db)
+    client = login_as(w["agent"])
+    before = _snapshot(db)
+    page = client.get(f"/admin/inbox/item/call/{w['first'].id}/").get_data(as_text=True)
+    assert 'data-picker="datetime"' in page and "js/date_picker.js" in page and "flatpickr.min.js" in page
+    bad = client.post("/admin/inbox/reschedule/", {"id": w["first"].id, "starts_at": "31/02/2030 09:00"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert 'value="31/02/2030 09:00"' in html and 'class="form-control is-invalid"' in html
+    field_error = re.search(r'<div class="invalid-feedback" id="starts_at-error">(.*?)</div></div>', html, re.S)
+    assert field_error and "31/02/2030 09:00" in field_error.group(1)
+    assert 'id="item-errors"' not in html  # the message is the field's, not a box above the page
+    assert _snapshot(db) == before
+
+
+def test_a_refusals_suggestion_does_not_follow_into_the_next_page(db, login_as):
+    w = _world(db)
+    client = login_as(w["agent"])
+    booked = datetime(2030, 3, 12, 2, 0, tzinfo=UTC)
+    db.session.add(Appointment(customer_id=w["an"].id, agent_id=w["agent"].id, purpose="Hẹn", starts_at=booked))
+    db.session.commit()
+    refused = client.post("/admin/inbox/reschedule/", {"id": w["first"].id, "starts_at": "12/03/2030 09:05"})
+    assert 'id="use-suggestion"' in refused.get_data(as_text=True)
+    again = client.get(f"/admin/inbox/item/call/{w['first'].id}/").get_data(as_text=True)
+    assert 'id="use-suggestion"' not in again
+
+
 def test_the_lead_sees_the_team_queue_with_assignees_and_bulk_reassigns(db, login_as):
     w = _world(db)
     client = login_as(w["lead"])

@@ -31,15 +31,15 @@ def _as_projected(campaign):
 
 
 def projected(campaign, within: ColumnElement[bool] | None = None) -> dict:
-    """{"customers", "channels": [{channel, messages, cost}], "gifts": {count, value, cost}, "total",
-    "line", "remaining", "over"} for ``campaign`` (a model or any object with its fields) among the
-    customers of ``within`` (the reader's scope; None: all)."""
+    """{"customers", "channels": [{channel, messages, cost}], "unreachable", "if_all_fall_back", "gifts":
+    {count, value, cost}, "total", "line", "remaining", "over"} for ``campaign`` (a model or any object
+    with its fields) among the customers of ``within`` (the reader's scope; None: all)."""
     customers = segments.count(campaign.audience, within=within)
     if campaign.channel_order or campaign.channel in SEND_CHANNELS:
         messages = message_costs.projection(_as_projected(campaign), within=within)
-        channels, unreachable = messages["channels"], messages["unreachable"]
+        channels, unreachable, worst = messages["channels"], messages["unreachable"], messages["if_all_fall_back"]
     else:  # phone, chat…: no provider price
-        channels, unreachable = [{"channel": campaign.channel, "messages": customers, "cost": 0}], 0
+        channels, unreachable, worst = [{"channel": campaign.channel, "messages": customers, "cost": 0}], 0, 0
     value = int(campaign.gift_value or 0) if campaign.gift_item or campaign.gift_value else 0
     gifts = {"count": customers if value else 0, "value": value, "cost": customers * value}
     total = sum(row["cost"] for row in channels) + gifts["cost"]
@@ -49,6 +49,7 @@ def projected(campaign, within: ColumnElement[bool] | None = None) -> dict:
         "customers": customers,
         "channels": channels,
         "unreachable": unreachable,
+        "if_all_fall_back": worst + gifts["cost"],
         "gifts": gifts,
         "total": total,
         "line": line,

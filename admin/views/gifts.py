@@ -13,9 +13,9 @@ from admin.fields import MoneyField
 from admin.views.workflow import Step, WorkflowMixin, acting, approval_steps, deciding
 from models import Campaign, Gift, db
 from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, MESSAGE_PURPOSES, OCCASIONS, choices
+from services import campaign_cost, schedule_builder
 from services import campaigns as campaign_rules
 from services import gifts as gift_rules
-from services import schedule_builder
 
 APPROVAL_LABELS = {
     "submitted_by": _l("Submitted by"),
@@ -175,3 +175,4 @@ def register(admin):
     category = _l("Gifts & campaigns")
     admin.add_view(GiftView(Gift, db, name=_l("Gifts"), endpoint="gifts", category=category))
     admin.add_view(CampaignView(Campaign, db, name=_l("Campaigns"), endpoint="campaigns", category=category))
+    admin.app.jinja_env.globals["campaign_projection"] = campaign_cost.projected

@@ -63,9 +63,7 @@ class Customer(TimestampMixin, VersionedMixin, Base):
     emotions: Mapped[list["EmotionEntry"]] = relationship(
         back_populates="customer", order_by="EmotionEntry.created_at.desc()", lazy="dynamic"
     )
-    tags: Mapped[list["CustomerTag"]] = relationship(
-        cascade="all, delete-orphan", order_by="CustomerTag.tag_key"
-    )
+    tags: Mapped[list["CustomerTag"]] = relationship(cascade="all, delete-orphan", order_by="CustomerTag.tag_key")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})"

@@ -58,6 +58,8 @@ class CustomerView(Customer360Mixin, SecureModelView):
         "last_contact_at": _l("Last contact"),
         "created_at": _l("Created"),
         "birth_month": _l("Birthday month"),
+        "tags": _l("Tags"),
+        "tag_list": _l("Tags"),
     }
     form_columns = [
         "name",

@@ -100,3 +100,13 @@ def test_the_decision_page_shows_the_projection_and_the_warning(app, db, login_a
     details = login_as("head").get(f"/admin/campaigns/details/?id={campaign.id}").get_data(as_text=True)
     assert 'id="campaign-projection"' in details and "Quà tặng (mỗi phần 50.000 ₫)" in details
     assert "200.000 ₫" in details and 'id="cost-warning"' in details
+
+
+def test_a_budget_line_the_user_may_not_view_is_not_shown(app, db, login_as):
+    line = make_budget_line(100_000, category="campaigns")  # the department's: a lead may not view it
+    db.session.commit()
+    lead = login_as("lead")
+    data = lead.get(f"/admin/campaign-audience/cost/?budget_line={line.id}&gift_item=Hoa&gift_value=1").get_json()
+    assert data["line"] is None and data["remaining"] is None and data["over"] is False
+    head = login_as("head")
+    assert head.get(f"/admin/campaign-audience/cost/?budget_line={line.id}").get_json()["remaining"] == "100.000 ₫"

@@ -28,6 +28,9 @@ FIELDS = {
     ),
     "aud_last_contact_older_than_days": StringField(_l("Audience: last contact more than … days ago")),
     "aud_has_open_complaint": SelectField(_l("Audience: has an open complaint"), choices=YES_NO, validate_choice=False),
+    "aud_tags": StringField(
+        _l("Audience: tags"), description=_l("Separated by commas; customers with every one of them.")
+    ),
 }
 NAMES = list(FIELDS)
 
@@ -51,4 +54,7 @@ def prefill(form, audience: str | None) -> None:
     for key, value in segment.items():
         name = f"aud_{key}"
         if name in form:
-            form[name].data = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            if isinstance(value, list):
+                form[name].data = ", ".join(str(v) for v in value)
+            else:
+                form[name].data = ("yes" if value else "no") if isinstance(value, bool) else str(value)

@@ -20,9 +20,8 @@ from jobs.registry import MANUAL_PREFIX, RunContext, cron, fire_key, job, local_
 from models import Campaign, JobRun, db, utcnow
 from services import message_queue, segments
 from services.job_catalogue import validate_cron
+from services.schedule_builder import OCCASION_HOUR, OCCASION_LEAD_DAYS
 
-OCCASION_HOUR = 8
-OCCASION_LEAD_DAYS = 7
 WINDOW = timedelta(days=1)
 """How far back a missed campaign fire time is still sent (a late promotion is worse than none)."""
 

@@ -63,6 +63,7 @@ class Customer(TimestampMixin, VersionedMixin, Base):
     emotions: Mapped[list["EmotionEntry"]] = relationship(
         back_populates="customer", order_by="EmotionEntry.created_at.desc()", lazy="dynamic"
     )
+    tags: Mapped[list["CustomerTag"]] = relationship(cascade="all, delete-orphan", order_by="CustomerTag.tag_key")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})"
@@ -86,6 +87,23 @@ class CustomerSearchKey(Base):
         BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     search_text: Mapped[str] = mapped_column(String(400))
+
+
+class CustomerTag(Base):
+    """A label a person put on a customer ("Đại lý", "Khách sỉ"), for campaign audiences (services.customer_tags).
+
+    ``tag_key`` is the folded form (services.text.fold): one tag per customer and spelling, and the
+    same matches on the three databases whatever their collation.
+    """
+
+    __tablename__ = "customer_tags"
+    __table_args__ = (Index("ix_customer_tags_key", "tag_key"),)
+
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    tag_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40))
 
 
 class Interaction(Base):

@@ -84,8 +84,15 @@ def scheduler_lease() -> tuple[SchedulerLease | None, bool]:
 
 
 def validate_cron(expr: str) -> CronTrigger:
-    """The trigger for a 5-field crontab expression, or a ValidationError on ``schedule_cron``."""
+    """The trigger for a 5-field crontab expression in local time, or a ValidationError on
+    ``schedule_cron``. A sixth field is the year (``30 9 15 12 * 2026``: a campaign sent once)."""
+    parts = (expr or "").split()
     try:
+        if len(parts) == 6:
+            minute, hour, day, month, day_of_week, year = parts
+            return CronTrigger(
+                minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, year=year, timezone=local_tz()
+            )
         return CronTrigger.from_crontab((expr or "").strip(), timezone=local_tz())
     except (ValueError, TypeError) as exc:
         raise ValidationError(

@@ -75,9 +75,10 @@ def _carrier_case():
     return case(*whens, else_=literal("other"))
 
 
-def projection(campaign) -> dict:
+def projection(campaign, within=None) -> dict:
     """Messages and VND per channel if every customer of the audience is reached on the first
-    channel of the campaign's order that they consent to (a fallback later costs more: shown apart)."""
+    channel of the campaign's order that they consent to (a fallback later costs more: shown apart);
+    ``within`` limits the audience further (the reader's customer scope)."""
     order = channel_order(campaign)
     templates = {c: getattr(campaign, f"{c}_template", None) for c in order}
     purpose = campaign.purpose or "care"
@@ -91,6 +92,8 @@ def projection(campaign) -> dict:
             first.append((consent, literal(channel)))
     pick = case(*first, else_=literal("")) if first else literal("")
     where = and_(audiences.clause(campaign.audience), rules.audience_clause(order, purpose))
+    if within is not None:
+        where = and_(where, within)
     # Grouped over a subquery: PostgreSQL does not treat two renderings of a CASE with bound
     # literals as the same expression, so the grouping names the subquery's columns instead.
     picked = select(pick.label("channel"), _carrier_case().label("carrier")).where(where).subquery()

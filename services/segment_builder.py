@@ -1,5 +1,5 @@
 """The campaign audience as a person builds it (type, potential, VIP, province, birthday month, last
-contact older than N days, open complaint) turned into the stored segment (``services.segments``).
+contact older than N days, open complaint, tags) turned into the stored segment (``services.segments``).
 
 Empty fields add nothing; a field with a wrong value is refused with a message for that field,
 never ignored (an ignored field would widen the audience).
@@ -7,7 +7,7 @@ never ignored (an ignored field would widen the audience).
 
 from flask_babel import lazy_gettext as _l
 
-from services import segments
+from services import customer_tags, segments
 from services.errors import ValidationError
 
 CHOICE_FIELDS = ("kind", "potential", "province")
@@ -30,6 +30,11 @@ def from_form(form) -> dict:
             errors.setdefault(name, []).append(_l("Enter a whole number."))
             continue
         segment[name] = int(value)
+    if (form.get("tags") or "").strip():
+        try:
+            segment["tags"] = customer_tags.parse(form.get("tags"))
+        except ValidationError as exc:
+            errors.update(exc.errors)
     for name in YES_NO_FIELDS:
         value = (form.get(name) or "").strip().lower()
         if value in ("yes", "1", "true", "on"):

@@ -1,7 +1,8 @@
 """Saved customer filters (a campaign's audience): JSON in, an SQL condition out.
 
 A segment is a JSON object whose keys are the fields below, all ANDed, e.g.
-``{"is_vip": true, "province": "Hà Nội", "kind": "customer", "team_id": 2, "birth_month": 11}``.
+``{"is_vip": true, "province": "Hà Nội", "kind": "customer", "team_id": 2, "birth_month": 11}``;
+``"tags": ["Đại lý", "Khách sỉ"]`` selects the customers with every one of them (services.customer_tags).
 Unknown keys or wrong types are refused with a ValidationError, so a typo never silently
 widens an audience to every customer.
 """
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 
 from models import Complaint, Customer, db, utcnow
+from services import customer_tags
 from services.errors import ValidationError
 
 FIELDS: dict[str, type] = {
@@ -27,6 +29,7 @@ FIELDS: dict[str, type] = {
     "has_email": bool,
     "last_contact_older_than_days": int,
     "has_open_complaint": bool,
+    "tags": list,
 }
 OPEN_COMPLAINT = ("resolved", "closed")
 """Complaint statuses that are no longer open."""
@@ -54,6 +57,8 @@ def parse(raw) -> dict:
             errors.append(_l("Wrong value for the audience field %(field)s", field=key))
         elif key == "last_contact_older_than_days" and not 0 <= value <= 3650:
             errors.append(_l("Wrong value for the audience field %(field)s", field=key))
+        elif key == "tags" and not (value and all(isinstance(t, str) and t.strip() for t in value)):
+            errors.append(_l("Wrong value for the audience field %(field)s", field=key))
     if errors:
         raise ValidationError({"audience": errors})
     return raw
@@ -69,6 +74,8 @@ def clause(segment) -> ColumnElement[bool]:
         elif key == "last_contact_older_than_days":  # never contacted counts as long ago
             since = utcnow() - timedelta(days=value)
             parts.append(or_(Customer.last_contact_at.is_(None), Customer.last_contact_at < since))
+        elif key == "tags":
+            parts.append(customer_tags.clause(value))
         elif key == "has_open_complaint":
             open_one = exists().where(Complaint.customer_id == Customer.id, Complaint.status.notin_(OPEN_COMPLAINT))
             parts.append(open_one if value else ~open_one)

@@ -3,12 +3,15 @@
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import StringField
 
 from admin.base import SecureModelView
 from admin.views.customers_360 import Customer360Mixin
 from models import Customer, db
 from models.choices import CUSTOMER_TYPES, POTENTIAL_LEVELS, choices
+from services import customer_tags
 from services import customers as customer_rules
+from services.errors import ValidationError
 from services.validation import format_phone
 
 CONSENT_LABELS = {
@@ -55,6 +58,8 @@ class CustomerView(Customer360Mixin, SecureModelView):
         "last_contact_at": _l("Last contact"),
         "created_at": _l("Created"),
         "birth_month": _l("Birthday month"),
+        "tags": _l("Tags"),
+        "tag_list": _l("Tags"),
     }
     form_columns = [
         "name",
@@ -67,6 +72,7 @@ class CustomerView(Customer360Mixin, SecureModelView):
         "kind",
         "potential",
         "is_vip",
+        "tag_list",
         "owner",
         "team",
         "consent_contact",
@@ -76,6 +82,9 @@ class CustomerView(Customer360Mixin, SecureModelView):
         "notes",
     ]
     form_choices = {"kind": choices(CUSTOMER_TYPES), "potential": choices(POTENTIAL_LEVELS)}
+    form_extra_fields = {
+        "tag_list": StringField(_l("Tags"), description=_l("Separated by commas, e.g. Đại lý, Khách sỉ.")),
+    }
     form_ajax_refs = {
         "owner": {"fields": ["name", "email"], "placeholder": _l("Search staff")},
         "team": {"fields": ["name"]},
@@ -104,9 +113,20 @@ class CustomerView(Customer360Mixin, SecureModelView):
             form.owner.data = customer_rules.default_owner(current_user._get_current_object())
         return form
 
+    def on_form_prefill(self, form, id):
+        model = self.get_one(id)
+        if model is not None and "tag_list" in form:
+            form.tag_list.data = ", ".join(customer_tags.names(model))
+
     def apply_rules(self, form, model, is_created):
         customer_rules.check_owner(current_user, model, "create" if is_created else "edit")
         customer_rules.prepare(model)
+        if "tag_list" in form:
+            try:
+                tags = customer_tags.parse(form.tag_list.data)
+            except ValidationError as exc:
+                raise ValidationError({"tag_list": exc.errors["tags"]}) from exc
+            customer_tags.set_tags(model, tags)
 
 
 def register(admin):

@@ -7,12 +7,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 
-from admin import audience_form
+from admin import audience_form, schedule_form
 from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from admin.views.workflow import Step, WorkflowMixin, acting, approval_steps, deciding
 from models import Campaign, Gift, db
 from models.choices import CAMPAIGN_STATUSES, CHANNELS, GIFT_STATUSES, MESSAGE_PURPOSES, OCCASIONS, choices
+from services import campaign_cost, schedule_builder
 from services import campaigns as campaign_rules
 from services import gifts as gift_rules
 
@@ -76,6 +77,10 @@ class GiftView(WorkflowMixin, SecureModelView):
         gift_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
 
 
+def _schedule_in_words(view, context, model, name):
+    return schedule_builder.describe(model.schedule_cron, model.occasion)
+
+
 class CampaignView(WorkflowMixin, SecureModelView):
     resource = "campaign"
     details_template = "admin/campaign_details.html"
@@ -89,7 +94,7 @@ class CampaignView(WorkflowMixin, SecureModelView):
         "occasion": choices(OCCASIONS),
         "channel": choices(CHANNELS),
     }
-    column_formatters = {"gift_value": vnd_formatter}
+    column_formatters = {"gift_value": vnd_formatter, "schedule_cron": _schedule_in_words}
     column_details_list = [
         "name", "status", "audience", "schedule_cron", "occasion", "channel", "purpose", "channel_order",
         "zns_template", "sms_template", "email_template", "message_subject", "message_template",
@@ -100,7 +105,7 @@ class CampaignView(WorkflowMixin, SecureModelView):
         "name": _l("Campaign name"),
         "status": _l("Status"),
         "audience": _l("Audience (JSON)"),
-        "schedule_cron": _l("Schedule (cron)"),
+        "schedule_cron": _l("Schedule"),
         "occasion": _l("Occasion"),
         "channel": _l("Channel"),
         "message_subject": _l("Message subject"),
@@ -122,12 +127,14 @@ class CampaignView(WorkflowMixin, SecureModelView):
         "purpose": _l("Advertising needs the customer's consent, goes out 07:00–22:00, at most 3 a day."),
         "message_template": _l("Placeholders: {name}, {phone}, {email}, {province}."),
         "audience": _l('A customer filter, e.g. {"is_vip": true, "province": "Hà Nội"}; empty means everyone.'),
+        "schedule_cron": _l("Filled by the schedule above; type a cron only for what it cannot build."),
     }
-    form_extra_fields = audience_form.FIELDS
+    form_args = {"schedule_cron": {"label": _l("Schedule (cron, advanced)")}}
+    form_extra_fields = audience_form.FIELDS | schedule_form.FIELDS
     form_columns = [
-        "name", *audience_form.NAMES, "audience", "schedule_cron", "occasion", "channel", "purpose", "channel_order",
-        "zns_template", "sms_template", "email_template", "message_subject", "message_template", "gift_item",
-        "gift_value", "budget_line", "team",
+        "name", *audience_form.NAMES, "audience", *schedule_form.NAMES, "schedule_cron", "occasion", "channel",
+        "purpose", "channel_order", "zns_template", "sms_template", "email_template", "message_subject",
+        "message_template", "gift_item", "gift_value", "budget_line", "team",
     ]  # fmt: skip
     form_choices = {
         "occasion": [("", "—"), *choices(OCCASIONS)],
@@ -150,11 +157,14 @@ class CampaignView(WorkflowMixin, SecureModelView):
         model = self.get_one(id)
         if model is not None:
             audience_form.prefill(form, model.audience)
+            schedule_form.prefill(form, model.schedule_cron, model.occasion)
 
     def apply_rules(self, form, model, is_created):
         segment = audience_form.segment_from(form)
         if segment is not None:
             model.audience = json.dumps(segment, ensure_ascii=False, sort_keys=True)
+        schedule_form.apply(form, model)
+        model.schedule_cron = (model.schedule_cron or "").strip() or None
         model.occasion = model.occasion or None
         model.channel_order = (model.channel_order or "").strip() or None
         before = g.get("audit_before") or {}
@@ -165,3 +175,4 @@ def register(admin):
     category = _l("Gifts & campaigns")
     admin.add_view(GiftView(Gift, db, name=_l("Gifts"), endpoint="gifts", category=category))
     admin.add_view(CampaignView(Campaign, db, name=_l("Campaigns"), endpoint="campaigns", category=category))
+    admin.app.jinja_env.globals["campaign_projection"] = campaign_cost.projected

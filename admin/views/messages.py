@@ -91,5 +91,4 @@ def register(admin):
         )
     )
     admin.app.jinja_env.globals["channel_spend"] = channel_spend
-    admin.app.jinja_env.globals["channel_projection"] = costs.projection
     admin.app.jinja_env.globals["channel_labels"] = SEND_CHANNELS

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from models import utcnow
-from services import segment_builder, segments
+from services import customer_tags, segment_builder, segments
 from services.errors import ValidationError
 from tests.factories import make_complaint, make_customer, make_team, make_user
 
@@ -29,6 +29,9 @@ def customers(app, db):
         "complaint_open": make_customer("G", owner=agent, province="Huế"),
         "complaint_closed": make_customer("H", owner=agent, province="Huế"),
     }  # fmt: skip
+    customer_tags.set_tags(rows["vip_hn_old"], ["Đại lý"])
+    customer_tags.set_tags(rows["hcm_old"], ["đại lý", "Khách sỉ"])
+    customer_tags.set_tags(rows["nov_birthday"], ["Khách sỉ"])
     make_complaint(rows["complaint_open"], assignee=agent, status="in_progress")
     make_complaint(rows["complaint_closed"], assignee=agent, status="closed")
     db.session.commit()
@@ -49,6 +52,12 @@ def customers(app, db):
         ({"last_contact_older_than_days": "90", "potential": "high"}, 2),
         ({"has_open_complaint": "yes"}, 1),
         ({"has_open_complaint": "no"}, 7),
+        ({"tags": "dai ly"}, 2),  # folded: any spelling of "Đại lý"
+        ({"tags": "Khách sỉ"}, 2),
+        ({"tags": "Đại lý, khách sỉ"}, 1),  # every one of them
+        ({"tags": "Đại lý", "is_vip": "yes"}, 1),
+        ({"tags": "Đại lý", "has_open_complaint": "no", "last_contact_older_than_days": "90"}, 2),
+        ({"tags": "nhà phân phối"}, 0),
     ],
 )
 def test_the_builders_audience_counts_what_a_person_counts(customers, form, expected):
@@ -59,6 +68,7 @@ def test_bad_values_are_refused_per_field():
     for form, field in (
         ({"birth_month": "13"}, "audience"),
         ({"last_contact_older_than_days": "ba"}, "last_contact_older_than_days"),
+        ({"tags": "x" * 41}, "tags"),
     ):
         with pytest.raises(ValidationError) as caught:
             segment_builder.from_form(form)

@@ -201,8 +201,9 @@ def test_agent_cannot_escalate_or_assign_lead_can(db, login_as):
     refused = lead_client.post(url, {"step": "escalate", "id": complaint.id, "reason": " "})
     assert refused.status_code == 400 and "ít nhất 5 ký tự" in refused.get_data(as_text=True)
     assert _fresh(db, complaint.id).escalated_at is None
-    assert agent_client.post(url, {"step": "escalate", "id": complaint.id, "reason": "Khách rất bức xúc"}).status_code == 403
-    done = lead_client.post(url, {"step": "escalate", "id": complaint.id, "reason": "Khách rất bức xúc"})
+    reasoned = {"step": "escalate", "id": complaint.id, "reason": "Khách rất bức xúc"}
+    assert agent_client.post(url, reasoned).status_code == 403
+    done = lead_client.post(url, reasoned)
     assert done.status_code == 302
     lead_client.post("/admin/complaints/action/", {"action": "assign_me", "rowid": [complaint.id]})
     saved = _fresh(db, complaint.id)

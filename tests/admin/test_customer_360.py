@@ -257,10 +257,12 @@ def test_one_form_logs_the_call_the_mood_and_a_request_about_an_order(db, login_
     call = db.session.scalars(select(Interaction)).one()
     assert call.complaint_id == complaint.id
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "Máy lọc nước bị rò rỉ" in page and "Khách nhắn đến" in page and "Gọi đến" not in page.split('id="timeline"')[1]
+    timeline = page.split('id="timeline"')[1]
+    assert "Máy lọc nước bị rò rỉ" in page and "Khách nhắn đến" in timeline and "Gọi đến" not in timeline
     details = client.get(f"/admin/complaints/details/?id={complaint.id}").get_data(as_text=True)
     assert "None" not in re.sub(r"<[^>]+>", " ", details) and "Chat" in details and order.code in details
-    bad = client.post("/admin/customers/360/log/", {"id": customer.id, "channel": "phone", "summary": "x", "mood": "ecstatic"})
+    bad_mood = {"id": customer.id, "channel": "phone", "summary": "x", "mood": "ecstatic"}
+    bad = client.post("/admin/customers/360/log/", bad_mood)
     assert bad.status_code == 400 and _count(db, EmotionEntry) == 1 and _count(db, Interaction) == 1
 
 

@@ -109,7 +109,7 @@ def open_complaint(
         category=category,
         priority=priority,
         channel=channel,
-        order_id=order_id,
+        order_id=int(order_id) if order_id is not None else None,
         status="new",
         assignee_id=assignee.id if assignee else (customer.owner_id or getattr(user, "id", None)),
     )

@@ -26,7 +26,6 @@ from models.choices import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_STATUSES,
     CUSTOMER_TYPES,
-    DIRECTIONS,
     GIFT_STATUSES,
     INTERACTION_OUTCOMES,
     MOOD_SCORES,
@@ -126,7 +125,6 @@ class Customer360Mixin:
             },
             "labels": _translated(
                 channel=CHANNELS,
-                direction=DIRECTIONS,
                 outcome=INTERACTION_OUTCOMES,
                 mood=MOODS,
                 status=COMPLAINT_STATUSES,

@@ -16,6 +16,15 @@ CHANNELS = {
     "social": _l("Social network"),
 }
 DIRECTIONS = {"inbound": _l("Inbound"), "outbound": _l("Outbound")}
+CHANNEL_DIRECTIONS = {
+    "phone": {"inbound": _l("Incoming call"), "outbound": _l("Outgoing call")},
+    "email": {"inbound": _l("Email from the customer"), "outbound": _l("Email to the customer")},
+    "chat": {"inbound": _l("Message from the customer")},
+    "in_person": {"inbound": _l("The customer came to us"), "outbound": _l("Visit to the customer")},
+    "social": {"inbound": _l("Message from the customer"), "outbound": _l("Message to the customer")},
+}
+"""The directions that fit each channel, in the channel's own words: a chat is opened by the customer
+(the web chat); nothing but a phone call is "incoming/outgoing call"."""
 INTERACTION_OUTCOMES = {
     "answered": _l("Answered"),
     "resolved": _l("Resolved"),

@@ -73,6 +73,8 @@ class Complaint(TimestampMixin, VersionedMixin, Base):
     """Who it was escalated to: the team lead or another department, in words."""
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    """Why it was escalated, in the words of who escalated it (required: services.complaints.escalate)."""
     resolution: Mapped[str | None] = mapped_column(Text)
     first_contact_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

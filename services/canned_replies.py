@@ -8,11 +8,25 @@ sees what is missing rather than a blank.
 import re
 from collections import namedtuple
 
+from sqlalchemy import select
+
+from models import CannedReply, db
 from services.text import fold
 
 PLACEHOLDERS = ("ten_khach", "ma_don", "ma_yeu_cau", "nhan_vien")
 _FIELD = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 Filled = namedtuple("Filled", "id title body folded")
+
+
+def active(session=None):
+    """The active canned replies (id, title, body) by title: one statement."""
+    session = session or db.session
+    return session.execute(
+        select(CannedReply.id, CannedReply.title, CannedReply.body)
+        .where(CannedReply.active.is_(True))
+        .order_by(CannedReply.title)
+        .limit(200)
+    ).all()
 
 
 def values_for(customer=None, complaint=None, order=None, agent=None) -> dict[str, str]:

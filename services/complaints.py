@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from models import Complaint, Customer, SlaRule, Team, User, db
+from models import Complaint, Customer, Order, SlaRule, Team, User, db
 from models.choices import COMPLAINT_CATEGORIES, PRIORITIES, REQUEST_KINDS
 from services import access, audit, locking, validation
 from services.errors import AlreadyDone, InvalidTransition, NotAllowed, ValidationError
@@ -78,10 +78,12 @@ def open_complaint(
     priority: str = "normal",
     channel: str | None = None,
     assignee: User | None = None,
+    order_id: int | None = None,
     now: datetime | None = None,
     session=None,
 ) -> Complaint:
-    """A new request for ``customer``: team from the customer, due time from the SLA; audited."""
+    """A new request for ``customer``: team from the customer, due time from the SLA; audited.
+    ``order_id`` links it to one of the customer's own orders (any other is refused)."""
     session = session or db.session
     errors: dict[str, list] = {}
     try:
@@ -95,6 +97,8 @@ def open_complaint(
     ):
         if value not in mapping:
             errors.setdefault(field, []).append(_l("Choose one of the listed values."))
+    if order_id is not None and not is_customers_order(order_id, customer.id, session):
+        errors.setdefault("order", []).append(_l("Choose one of this customer's orders."))
     if errors:
         raise ValidationError(errors)
     complaint = Complaint(
@@ -105,6 +109,7 @@ def open_complaint(
         category=category,
         priority=priority,
         channel=channel,
+        order_id=int(order_id) if order_id is not None else None,
         status="new",
         assignee_id=assignee.id if assignee else (customer.owner_id or getattr(user, "id", None)),
     )
@@ -114,6 +119,18 @@ def open_complaint(
     _require(user, "create", complaint)
     audit.record("create", complaint, changes=audit.diff(complaint, {}), user=user, session=session)
     return complaint
+
+
+def is_customers_order(order_id, customer_id: int | None, session=None) -> bool:
+    """Whether order ``order_id`` belongs to customer ``customer_id`` (a request is linked only to those)."""
+    session = session or db.session
+    try:
+        key = int(order_id)
+    except (TypeError, ValueError):
+        return False
+    with session.no_autoflush:  # asked while a form's half-built request sits in the session
+        owner = session.scalar(select(Order.customer_id).where(Order.id == key))
+    return customer_id is not None and owner == customer_id
 
 
 def prepare_new(complaint: Complaint, now: datetime | None = None, session=None) -> Complaint:
@@ -197,29 +214,58 @@ def assign(complaint: Complaint, assignee: User, user, session=None) -> Complain
     return complaint
 
 
-def escalate(complaint: Complaint, user, target_text: str | None = None, now: datetime | None = None, session=None):
-    """Escalate to the lead of the request's team (or, with ``target_text``, to another department)."""
+def escalation_target(complaint: Complaint, user, session=None) -> User | None:
+    """Who takes a request escalated by ``user``: the level above them, never themselves. From a team lead
+    (or anyone department-wide) the department head; from an agent the lead of the request's team."""
+    session = session or db.session
+    if access.has_trait(user, "leads_team") or access.is_department_wide(user):
+        query = select(User).where(
+            User.active.is_(True), User.role.in_(access.roles_with("receives_escalations")), User.id != user.id
+        )
+        return session.scalars(query.order_by(User.id).limit(1)).first()
+    if complaint.team_id is None:
+        return None
+    lead = session.scalar(select(User).join(Team, Team.lead_id == User.id).where(Team.id == complaint.team_id))
+    return lead if lead is not None and lead.id != user.id and lead.active else None
+
+
+def escalate(
+    complaint: Complaint,
+    user,
+    reason: str | None,
+    target_text: str | None = None,
+    now: datetime | None = None,
+    session=None,
+):
+    """Escalate to the level above ``user`` (``escalation_target``) or, with ``target_text``, to another
+    department; ``reason`` (5+ characters) is kept on the request and in the audit log."""
     session = session or db.session
     _require(user, "escalate", complaint)
     if not is_open(complaint):
         raise InvalidTransition(_l("Only an open request can be escalated."))
-    lead = None
-    if complaint.team_id is not None:
-        lead = session.scalar(select(User).join(Team, Team.lead_id == User.id).where(Team.id == complaint.team_id))
-    target = (target_text or "").strip()[:120] or (lead.name if lead else "")
+    text = " ".join((reason or "").split())
+    if len(text) < 5:
+        raise ValidationError({"reason": [_l("Write why the request is escalated (at least 5 characters).")]})
+    above = None if (target_text or "").strip() else escalation_target(complaint, user, session)
+    target = (target_text or "").strip()[:120] or (above.name if above else "")
     if not target:
-        raise ValidationError({"escalated_to": [_l("The request's team has no lead; name who takes it over.")]})
+        raise ValidationError({"escalated_to": [_l("There is no one above you to take it; name who takes it over.")]})
     locking.lock(complaint, session)
     if complaint.escalated_at is not None and complaint.escalated_to == target:
         raise AlreadyDone()  # escalated to the same place a moment ago
-    before = (complaint.escalated_to_id, complaint.escalated_to)
-    complaint.escalated_to_id = lead.id if lead else None
+    before = (complaint.escalated_to_id, complaint.escalated_to, complaint.escalation_reason)
+    complaint.escalated_to_id = above.id if above else None
     complaint.escalated_to = target
+    complaint.escalation_reason = text[:2000]
     complaint.escalated_at = _now(now)
     audit.record(
         "escalate",
         complaint,
-        changes={"escalated_to_id": (before[0], complaint.escalated_to_id), "escalated_to": (before[1], target)},
+        changes={
+            "escalated_to_id": (before[0], complaint.escalated_to_id),
+            "escalated_to": (before[1], target),
+            "escalation_reason": (before[2], complaint.escalation_reason),
+        },
         user=user,
         session=session,
     )
@@ -240,6 +286,10 @@ def apply_form(complaint: Complaint, user, is_created: bool, before: dict, sessi
         errors["customer"] = [_l("This field is required.")]
     if complaint.satisfaction is not None and not 1 <= complaint.satisfaction <= 5:
         errors["satisfaction"] = [_l("Choose a score from 1 to 5.")]
+    customer_id = complaint.customer.id if complaint.customer is not None else complaint.customer_id
+    order_id = complaint.order.id if complaint.order is not None else complaint.order_id
+    if order_id is not None and not is_customers_order(order_id, customer_id, session):
+        errors["order"] = [_l("Choose one of this customer's orders.")]
     if errors:
         raise ValidationError(errors)
     if complaint.customer is not None:

@@ -21,10 +21,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
-from models import Appointment, Complaint, Customer, SurveyAnswer, User, db
+from models import Appointment, Complaint, Customer, User, db
 from services import access, audit, schedule
 from services import appointments as call_outcomes
-from services import interactions as interaction_rules
 from services.errors import NotAllowed, ValidationError
 from services.formatting import local_tz
 
@@ -231,31 +230,7 @@ def complete_call(user, appointment_id: int, status: str, outcome: str | None, c
         raise NotAllowed()
     if status == "done" and not (outcome or "").strip():
         raise ValidationError({"outcome": [_l("Write what came out of the call.")]})
-    call_outcomes.record_outcome(appointment, status, user, outcome=outcome, satisfaction=csat)
-    summary = appointment.purpose + (f" — {appointment.outcome}" if appointment.outcome else "")
-    if appointment.satisfaction:
-        summary += f" (CSAT {appointment.satisfaction}/5)"
-    interaction_rules.log_interaction(
-        user,
-        appointment.customer,
-        channel="phone",
-        direction="outbound",
-        summary=summary,
-        outcome="answered" if status == "done" else "no_answer",
-        complaint_id=appointment.complaint_id,
-        now=now,
-    )
-    if appointment.satisfaction:
-        answer = SurveyAnswer(
-            customer_id=appointment.customer_id,
-            csat=appointment.satisfaction,
-            complaint_id=appointment.complaint_id,
-            comment=appointment.outcome,
-            answered_at=now,
-        )
-        db.session.add(answer)
-        db.session.flush()
-        audit.record("create", answer, changes=audit.diff(answer, {}), user=user)
+    call_outcomes.record_outcome(appointment, status, user, outcome=outcome, satisfaction=csat, now=now)
     return appointment
 
 

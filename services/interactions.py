@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 
 from models import Customer, EmotionEntry, Interaction, db
-from models.choices import CHANNELS, DIRECTIONS, INTERACTION_OUTCOMES, MOODS
+from models.choices import CHANNEL_DIRECTIONS, CHANNELS, DIRECTIONS, INTERACTION_OUTCOMES, MOODS
 from services import access, audit, validation
 from services.errors import NotAllowed, ValidationError
 
@@ -26,6 +26,18 @@ def _duration(raw) -> int | None:
     if value < 0 or value > 24 * 3600:
         raise ValidationError({"duration": [_l("Write the duration as minutes or mm:ss.")]})
     return value
+
+
+def check_direction(channel: str, direction: str) -> None:
+    """Only the directions that fit the channel (``CHANNEL_DIRECTIONS``): no outgoing web chat."""
+    if direction not in CHANNEL_DIRECTIONS.get(channel, DIRECTIONS):
+        raise ValidationError({"direction": [_l("This direction does not fit the channel.")]})
+
+
+def direction_label(channel: str | None, direction: str | None) -> str:
+    """The direction in the channel's words ("Gọi đến" only for a phone call)."""
+    mapping = CHANNEL_DIRECTIONS.get(channel or "", DIRECTIONS)
+    return str(mapping.get(direction or "", DIRECTIONS.get(direction or "", direction or "")))
 
 
 def log_interaction(
@@ -58,6 +70,8 @@ def log_interaction(
     summary = check(lambda: validation.require_text(summary, "summary", 5000))
     check(lambda: validation.one_of(channel, CHANNELS, "channel"))
     check(lambda: validation.one_of(direction or "inbound", DIRECTIONS, "direction"))
+    if channel in CHANNEL_DIRECTIONS and (direction or "inbound") in DIRECTIONS:
+        check(lambda: check_direction(channel, direction or "inbound"))
     if outcome:
         check(lambda: validation.one_of(outcome, INTERACTION_OUTCOMES, "outcome"))
     seconds = check(lambda: _duration(duration))

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from admin.base import SecureModelView
-from models import CannedReply, Complaint, User, db
+from models import Complaint, User, db
 from models.choices import (
     CHANNELS,
     COMPLAINT_CATEGORIES,
@@ -42,15 +42,6 @@ def _due_formatter(view, context, model, name):
     if rules.is_overdue(model):
         return Markup('{} <span class="badge badge-danger overdue-badge">{}</span>').format(text, _("Overdue"))
     return text
-
-
-def active_canned_replies():
-    return db.session.execute(
-        select(CannedReply.id, CannedReply.title, CannedReply.body)
-        .where(CannedReply.active.is_(True))
-        .order_by(CannedReply.title)
-        .limit(200)
-    ).all()
 
 
 class ComplaintView(SecureModelView):
@@ -84,6 +75,7 @@ class ComplaintView(SecureModelView):
         "due_at",
         "escalated_to",
         "escalated_at",
+        "escalation_reason",
         "resolution",
         "first_contact_resolved",
         "opened_at",
@@ -118,14 +110,18 @@ class ComplaintView(SecureModelView):
         "kind": choices(REQUEST_KINDS),
         "channel": choices(CHANNELS),
     }
-    column_formatters = {"id": lambda v, c, m, n: m.code, "due_at": _due_formatter}
+    column_formatters = {
+        "id": lambda v, c, m, n: m.code,
+        "due_at": _due_formatter,
+        "channel": lambda v, c, m, n: CHANNELS.get(m.channel, m.channel) if m.channel else "—",
+    }
     column_labels = {
         "id": _l("Code"),
         "customer": _l("Customer"),
-        "kind": _l("Kind"),
+        "kind": _l("Request kind"),
         "subject": _l("Subject"),
         "description": _l("Description"),
-        "category": _l("Category"),
+        "category": _l("Issue category"),
         "priority": _l("Priority"),
         "status": _l("Status"),
         "channel": _l("Channel"),
@@ -135,6 +131,7 @@ class ComplaintView(SecureModelView):
         "due_at": _l("Due"),
         "escalated_to": _l("Escalated to"),
         "escalated_at": _l("Escalated at"),
+        "escalation_reason": _l("Reason for escalating"),
         "resolution": _l("Resolution"),
         "first_contact_resolved": _l("Resolved at first contact"),
         "opened_at": _l("Opened"),
@@ -190,7 +187,7 @@ class ComplaintView(SecureModelView):
 
     def canned_replies(self, complaint=None):
         """The active canned replies, their placeholders filled from ``complaint`` and the current user."""
-        return canned_replies.for_record(active_canned_replies(), complaint=complaint, agent=current_user)
+        return canned_replies.for_record(canned_replies.active(), complaint=complaint, agent=current_user)
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
@@ -229,9 +226,9 @@ class ComplaintView(SecureModelView):
         me = db.session.get(User, current_user.id)
         self._each(ids, lambda c: rules.assign(c, me, current_user))
 
-    @action("escalate", _l("Escalate to the team lead"))
+    @action("escalate", _l("Escalate…"))
     def action_escalate(self, ids):
-        self._each(ids, lambda c: rules.escalate(c, current_user))
+        return redirect(url_for(".escalate_view", step="escalate", id=list(ids)))
 
     @action("resolve", _l("Resolve…"))
     def action_resolve(self, ids):
@@ -249,6 +246,39 @@ class ComplaintView(SecureModelView):
         if len(complaints) == 1:
             return url_for(".details_view", id=complaints[0].id)
         return url_for(".index_view")
+
+    # ---- escalation with a reason ---------------------------------------
+    @expose("/escalate/", methods=("GET", "POST"))
+    def escalate_view(self):
+        """GET: who the chosen requests go to and a required reason; POST: escalate them all, or none."""
+        _step, complaints = self.step_rows("escalate", "step", ("escalate",))
+        user = current_user._get_current_object()
+        errors: list[str] = []
+        reason = request.form.get("reason", "")
+        if request.method == "POST":
+            skipped = 0
+            try:
+                for complaint in complaints:
+                    try:
+                        with db.session.begin_nested():
+                            rules.escalate(complaint, user, reason)
+                    except AlreadyDone:
+                        skipped += 1
+                db.session.commit()
+            except CSKHError as exc:
+                db.session.rollback()
+                messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
+                errors = [str(m) for group in messages for m in group]
+            else:
+                flash(_("%(n)d requests escalated.", n=len(complaints) - skipped), "success")
+                return redirect(self._after_transition(complaints))
+        return self.render(
+            "admin/complaint_escalate.html",
+            complaints=complaints,
+            target=rules.escalation_target(complaints[0], user) if complaints else None,
+            errors=errors,
+            reason=reason,
+        ), (400 if errors else 200)
 
     # ---- one request's transition -------------------------------------
     @expose("/transition/", methods=("GET", "POST"))

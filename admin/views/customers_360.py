@@ -1,30 +1,31 @@
 """The customer 360 page: everything about one customer on one screen, and quick entries.
 
 Mixed into ``CustomerView``: it replaces ``/details/`` (so every details link leads here) and adds
-three POST endpoints for the quick forms. The customer comes from ``SecureModelView.get_one`` (403
-outside the user's scope); each section is one query filtered by the customer and by the user's own
-scope on that section's resource, all sections in one statement (services/customer_history.py): the
-page costs three statements (the user, the customer, the history), four for a scoped role (its check
-of the customer's row).
+the POST endpoint of its one call-logging form (services/call_log.py) and the canned replies it
+loads on demand. The customer comes from ``SecureModelView.get_one`` (403 outside the user's
+scope); each section is one query filtered by the customer and by the user's own scope on that
+section's resource, all sections in one statement (services/customer_history.py): the page costs
+three statements (the user, the customer, the history), four for a scoped role (its check of the
+customer's row).
 """
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_redirect_target
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models import db
+from models import Order, db
 from models.choices import (
     APPOINTMENT_KINDS,
+    CHANNEL_DIRECTIONS,
     CHANNELS,
     COMPLAINT_CATEGORIES,
     COMPLAINT_STATUSES,
     CUSTOMER_TYPES,
-    DIRECTIONS,
     GIFT_STATUSES,
     INTERACTION_OUTCOMES,
     MOOD_SCORES,
@@ -35,7 +36,7 @@ from models.choices import (
     PRIORITIES,
     REQUEST_KINDS,
 )
-from services import access, panel
+from services import access, call_log, canned_replies, panel
 from services import complaints as complaint_rules
 from services import interactions as interaction_rules
 from services.customer_history import customer_history
@@ -55,8 +56,6 @@ SECTION_LIMITS = {
     "appointment": SECTION_LIMIT,
 }
 """Rows per section (one more interaction than shown: "All interactions" appears when there are more)."""
-QUICK_FORMS = ("log", "emotion", "complaint")
-
 
 _labels: dict[str, dict[str, dict[str, str]]] = {}
 
@@ -68,6 +67,11 @@ def _translated(**mappings) -> dict[str, dict[str, str]]:
     if locale not in _labels:
         _labels[locale] = {name: {v: str(label) for v, label in mapping.items()} for name, mapping in mappings.items()}
     return _labels[locale]
+
+
+def _channel_directions() -> list[tuple[str, str, str]]:
+    """(channel, direction, label) of every direction that fits a channel, for the form's select."""
+    return [(c, d, str(label)) for c, mapping in CHANNEL_DIRECTIONS.items() for d, label in mapping.items()]
 
 
 class Customer360Mixin:
@@ -99,6 +103,9 @@ class Customer360Mixin:
             else [c for c in complaints if not complaint_rules.is_open(c)],
             "orders": orders,
             "orders_total": sum(o.total or 0 for o in orders or []),
+            "order_choices": {
+                str(o.id): f"{o.code} · {format_date(o.created_at)} · {format_vnd(o.total)}" for o in orders or []
+            },
             "gifts": gifts,
             "surveys": surveys,
             "appointments": appointments,
@@ -118,7 +125,6 @@ class Customer360Mixin:
             },
             "labels": _translated(
                 channel=CHANNELS,
-                direction=DIRECTIONS,
                 outcome=INTERACTION_OUTCOMES,
                 mood=MOODS,
                 status=COMPLAINT_STATUSES,
@@ -132,6 +138,8 @@ class Customer360Mixin:
                 customer_type=CUSTOMER_TYPES,
                 potential=POTENTIAL_LEVELS,
             ),
+            "channel_directions": _channel_directions(),
+            "direction_of": interaction_rules.direction_label,
             "mood_scores": MOOD_SCORES,
             "panel_linked": panel.linked_rows(customer, user),
         }
@@ -193,65 +201,32 @@ class Customer360Mixin:
 
     @expose("/360/log/", methods=("POST",))
     def log_interaction_view(self):
+        """The one call-logging form: interaction, mood and, ticked, a request, all written or none."""
         form = request.form
+        logged = {}
 
         def apply(customer):
-            interaction_rules.log_interaction(
-                current_user._get_current_object(),
-                customer,
-                channel=form.get("channel", ""),
-                summary=form.get("summary", ""),
-                direction=form.get("direction", "inbound"),
-                outcome=form.get("outcome") or None,
-                duration=form.get("duration") or None,
-            )
+            logged["call"] = call_log.log_call(current_user._get_current_object(), customer, form)
 
         response = self._quick("log", apply)
         if response is not None:
             return response
-        flash(_("The interaction was logged."), "success")
+        complaint = logged["call"].complaint
+        if complaint is not None:
+            flash(_("The call was logged and request %(code)s was opened.", code=complaint.code), "success")
+        else:
+            flash(_("The interaction was logged."), "success")
         return redirect(url_for(".details_view", id=form.get("id")) + "#timeline")
 
-    @expose("/360/emotion/", methods=("POST",))
-    def add_emotion_view(self):
-        form = request.form
-
-        def apply(customer):
-            interaction_rules.add_emotion(
-                current_user._get_current_object(),
-                customer,
-                mood=form.get("mood", ""),
-                note=form.get("note"),
-                next_care=form.get("next_care"),
-            )
-
-        response = self._quick("emotion", apply)
-        if response is not None:
-            return response
-        flash(_("The emotion-notebook entry was added."), "success")
-        return redirect(url_for(".details_view", id=form.get("id")) + "#emotions")
-
-    @expose("/360/complaint/", methods=("POST",))
-    def open_complaint_view(self):
-        form = request.form
-        opened = {}
-
-        def apply(customer):
-            opened["complaint"] = complaint_rules.open_complaint(
-                current_user._get_current_object(),
-                customer,
-                form.get("subject", ""),
-                description=form.get("description"),
-                kind=form.get("kind", "complaint"),
-                category=form.get("category", "other"),
-                priority=form.get("priority", "normal"),
-                channel=form.get("channel") or None,
-            )
-
-        response = self._quick("complaint", apply)
-        if response is not None:
-            return response
-        complaint = opened.get("complaint")
-        if complaint is not None:
-            flash(_("Request %(code)s was opened.", code=complaint.code), "success")
-        return redirect(url_for(".details_view", id=form.get("id")) + "#complaints")
+    @expose("/360/replies/")
+    def canned_replies_view(self):
+        """The canned replies for this customer, placeholders filled (the customer, the order chosen in the
+        form if it is theirs, the agent), as JSON: loaded when the agent opens the search box, so the
+        page itself stays within its statements."""
+        customer = self._customer_or_404()
+        order = None
+        order_id = request.args.get("order", type=int)
+        if order_id and complaint_rules.is_customers_order(order_id, customer.id):
+            order = db.session.get(Order, order_id)
+        replies = canned_replies.for_record(canned_replies.active(), customer=customer, order=order, agent=current_user)
+        return jsonify([{"id": r.id, "title": r.title, "body": r.body, "folded": r.folded} for r in replies])

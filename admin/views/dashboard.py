@@ -16,7 +16,7 @@ from werkzeug.routing import BuildError
 
 from admin.exports import XLSX_MIMETYPE
 from models import db
-from services import audit, worklists
+from services import audit, inbox, worklists
 from services.formatting import format_date
 from services.kpi import numbers, periods, report, workbook
 from services.kpi.board import Board
@@ -47,6 +47,8 @@ FORMATTERS = {
     "format_date": format_date,
 }
 """How the dashboard templates write figures (in the user's language) and dates."""
+LEAD_APPOINTMENTS = 10
+"""Today's call-backs on the lead's dashboard: the first few (the inbox lists them all, paged)."""
 CHART_LOCALES = {"vi": "vi-VN", "en": "en-GB"}
 """The charts' number format (Intl), by the user's language."""
 
@@ -66,6 +68,18 @@ class DashboardView(AdminIndexView):
 
     @expose("/")
     def index(self):
+        """Agents and leads start the day on their inbox (rendered here, so /admin/ answers 200); the head and
+        the administrator on their dashboard."""
+        user = current_user._get_current_object()
+        if inbox.has_inbox(user):
+            view = next((v for v in self.admin._views if v.endpoint == "inbox"), None)
+            if view is not None:
+                return view.index()
+        return self.figures()
+
+    @expose("/dashboard/")
+    def figures(self):
+        """The dashboard of the user's scope: an agent's or a lead's figures, the head's KPIs."""
         user = current_user._get_current_object()
         scope = scope_of(user)
         today = periods.today()
@@ -94,14 +108,17 @@ class DashboardView(AdminIndexView):
         )
 
     def _lead(self, user, board: Board, today: date):
-        period = periods.month_of(today)
+        """The per-agent figures first, for the period the lead picks (this week … custom dates); the
+        queues are short (the inbox holds the whole day)."""
+        period, preset, errors = periods.from_args(request.args, today)
         return self.render(
             "admin/dashboard/lead.html",
-            queue=worklists.open_complaints(user, limit=30),
+            queue=worklists.open_complaints(user, limit=10),
             overdue=worklists.overdue_complaints(user, datetime.now(UTC)),
-            escalated=worklists.escalated_complaints(user),
-            appointments=worklists.appointments_on(user, today),
+            escalated=worklists.escalated_complaints(user, limit=10),
+            appointments=worklists.appointments_on(user, today, limit=LEAD_APPOINTMENTS),
             agents=report.breakdown(board, period, "agent"),
+            **self._picker(period, preset, errors, today),
             **self._figures(board, period),
         )
 

@@ -22,6 +22,7 @@ from models.choices import (
     choices,
 )
 from services import access
+from services import interactions as interaction_rules
 from services.errors import ValidationError
 from services.formatting import format_duration, local_tz
 
@@ -53,6 +54,7 @@ class InteractionView(SecureModelView):
     column_formatters = {
         "duration_seconds": lambda v, c, m, n: format_duration(m.duration_seconds),
         "summary": lambda v, c, m, n: (m.summary or "")[:120],
+        "direction": lambda v, c, m, n: interaction_rules.direction_label(m.channel, m.direction),
     }
     column_labels = {
         "occurred_at": _l("Time"),
@@ -106,6 +108,7 @@ class InteractionView(SecureModelView):
         if model.customer is not None:
             model.customer_id = model.customer.id
         model.outcome = model.outcome or None
+        interaction_rules.check_direction(model.channel, model.direction)  # no outgoing web chat
 
 
 class EmotionView(SecureModelView):

@@ -145,6 +145,7 @@ def parse_code(code: str | None) -> Period | None:
 
 
 PRESETS = {
+    "this_week": _l("This week"),
     "this_month": _l("This month"),
     "last_month": _l("Last month"),
     "this_quarter": _l("This quarter"),
@@ -155,6 +156,9 @@ PRESETS = {
 
 def preset(name: str, day: date) -> Period:
     """A named period around ``day`` (``PRESETS``); unknown names give this month."""
+    if name == "this_week":
+        monday = day - timedelta(days=day.weekday())
+        return Period(monday, monday + timedelta(days=7))
     if name == "last_month":
         return month_of(day).previous()
     if name == "this_quarter":

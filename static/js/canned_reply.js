@@ -1,4 +1,6 @@
-/* Canned replies: choosing one in a select[data-canned-target] appends its body to the target textarea. */
+/* Canned replies: choosing one in a select[data-canned-target] appends its body to the target textarea.
+   A select with data-canned-source loads its replies (JSON, placeholders filled by the server) on first use,
+   again when the order chosen in data-canned-order changes. */
 (function () {
   "use strict";
   function bodyOf(select) {
@@ -16,12 +18,41 @@
       target.focus();
     });
   });
+  function load(select, then) {
+    var source = select.getAttribute("data-canned-source");
+    var orderField = document.getElementById(select.getAttribute("data-canned-order") || "");
+    var order = orderField ? orderField.value : "";
+    if (select.getAttribute("data-loaded") === order) { if (then) { then(); } return; }
+    fetch(source + (order ? "&order=" + encodeURIComponent(order) : ""), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (replies) {
+        while (select.options.length > 1) { select.remove(1); }
+        replies.forEach(function (reply) {
+          var option = document.createElement("option");
+          option.value = reply.id;
+          option.textContent = reply.title;
+          option.setAttribute("data-body", reply.body);
+          option.setAttribute("data-folded", reply.folded);
+          select.appendChild(option);
+        });
+        select.setAttribute("data-loaded", order);
+        if (then) { then(); }
+      });
+  }
+  document.querySelectorAll("select[data-canned-source]").forEach(function (select) {
+    var box = document.querySelector('input[data-canned-filter="' + select.id + '"]');
+    select.addEventListener("focus", function () { load(select); });
+    if (box) {
+      box.addEventListener("focus", function () { load(select); });
+      box.addEventListener("input", function () { load(select, function () { box.dispatchEvent(new Event("filter")); }); });
+    }
+  });
   // The search box above the select keeps the replies whose accent-free title and text contain what is typed.
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
   }
   document.querySelectorAll("input[data-canned-filter]").forEach(function (box) {
-    box.addEventListener("input", function () {
+    function apply() {
       var select = document.getElementById(box.getAttribute("data-canned-filter"));
       if (!select) { return; }
       var wanted = fold(box.value.trim());
@@ -29,6 +60,8 @@
         option.hidden = Boolean(option.value) && Boolean(wanted) &&
           (option.getAttribute("data-folded") || "").indexOf(wanted) === -1;
       });
-    });
+    }
+    box.addEventListener("input", apply);
+    box.addEventListener("filter", apply);  // after the replies loaded on demand
   });
 })();

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from models import Appointment, AuditLog
+from models import Appointment, AuditLog, SurveyAnswer
 from tests.factories import make_customer, make_team, make_user
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -138,6 +138,10 @@ def test_mark_done_records_outcome_and_satisfaction(db, login_as):
     saved = db.session.get(Appointment, appointment.id)
     assert (saved.status, saved.outcome, saved.satisfaction) == ("done", "Khách hài lòng", 4)
     assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "outcome")) == 1
+    # the outcome page leaves the same trace as the inbox's "Xong": the timeline and the survey scores
+    assert db.session.scalars(select(SurveyAnswer.csat).where(SurveyAnswer.customer_id == customer.id)).one() == 4
+    page = client.get(f"/admin/customers/details/?id={customer.id}").get_data(as_text=True)
+    assert "Gọi lại — Khách hài lòng (CSAT 4/5)" in page.split('id="timeline"')[1].split('id="emotions"')[0]
     again = client.post("/admin/appointments/outcome/", {"id": appointment.id, "status": "no_answer"})
     assert again.status_code == 400
     db.session.expire_all()

@@ -189,11 +189,28 @@ def test_agent_cannot_escalate_or_assign_lead_can(db, login_as):
     assert saved.escalated_to_id is None and saved.assignee_id == agent.id
     assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "escalate")) == 0
 
+    head = make_user("head")
+    db.session.commit()
     lead_client = login_as(lead)
-    lead_client.post("/admin/complaints/action/", {"action": "escalate", "rowid": [complaint.id]})
+    step = lead_client.post("/admin/complaints/action/", {"action": "escalate", "rowid": [complaint.id]})
+    assert step.status_code == 302 and "/admin/complaints/escalate/" in step.headers["Location"]
+    assert _fresh(db, complaint.id).escalated_at is None  # nothing before the reason is given
+    page = lead_client.get(step.headers["Location"]).get_data(as_text=True)
+    assert head.name in page and 'name="reason"' in page and complaint.subject in page
+    url = "/admin/complaints/escalate/"
+    refused = lead_client.post(url, {"step": "escalate", "id": complaint.id, "reason": " "})
+    assert refused.status_code == 400 and "ít nhất 5 ký tự" in refused.get_data(as_text=True)
+    assert _fresh(db, complaint.id).escalated_at is None
+    reasoned = {"step": "escalate", "id": complaint.id, "reason": "Khách rất bức xúc"}
+    assert agent_client.post(url, reasoned).status_code == 403
+    done = lead_client.post(url, reasoned)
+    assert done.status_code == 302
     lead_client.post("/admin/complaints/action/", {"action": "assign_me", "rowid": [complaint.id]})
     saved = _fresh(db, complaint.id)
-    assert saved.escalated_to_id == lead.id and saved.assignee_id == lead.id and saved.status == "in_progress"
+    assert saved.escalated_to_id == head.id != lead.id and saved.escalation_reason == "Khách rất bức xúc"
+    assert saved.assignee_id == lead.id and saved.status == "in_progress"
+    details = lead_client.get(f"/admin/complaints/details/?id={complaint.id}").get_data(as_text=True)
+    assert "Khách rất bức xúc" in details and "Lý do chuyển cấp trên" in details
 
 
 def test_lead_cannot_act_on_another_teams_request(db, login_as):

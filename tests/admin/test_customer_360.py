@@ -108,8 +108,10 @@ def test_360_page_shows_every_section(db, login_as):
     assert "Hài lòng 0" in html and "Gọi lại 0" in html
     trend = re.search(r'id="mood-trend">(.*?)</p>', html, re.S).group(1)
     assert trend.index("badge-mood-angry") < trend.index("badge-mood-happy")  # oldest first
-    for form in ("log-call-form", "emotion-form", "open-complaint-form"):
-        assert f'id="{form}"' in html
+    form = re.search(r'<form[^>]*id="log-call-form".*?</form>', html, re.S).group(0)
+    for field in ("log-channel", "log-direction", "log-summary", "log-mood", "log-note", "complaint-order"):
+        assert f'id="{field}"' in form, field
+    assert 'id="emotion-form"' not in html and 'id="open-complaint-form"' not in html
 
 
 def test_360_page_runs_at_most_four_statements_whatever_the_history(db, login_as):
@@ -210,41 +212,99 @@ def test_quick_entries_refuse_customers_outside_the_scope(db, login_as):
     db.session.commit()
     client = login_as(stranger)
     assert client.get(f"/admin/customers/details/?id={customer.id}").status_code == 403
-    posts = {
-        "/admin/customers/360/log/": {"channel": "phone", "summary": "Gọi"},
-        "/admin/customers/360/emotion/": {"mood": "happy"},
-        "/admin/customers/360/complaint/": {"subject": "Lỗi", "priority": "normal"},
+    full = {
+        "id": customer.id,
+        "channel": "phone",
+        "summary": "Gọi",
+        "mood": "happy",
+        "open_complaint": "1",
+        "complaint_subject": "Lỗi",
     }
-    for url, data in posts.items():
-        assert client.post(url, {"id": customer.id, **data}).status_code == 403, url
+    assert client.post("/admin/customers/360/log/", full).status_code == 403
+    assert client.get(f"/admin/customers/360/replies/?id={customer.id}").status_code == 403
     assert _count(db, Interaction) == _count(db, EmotionEntry) == _count(db, Complaint) == 0
     assert db.session.get(Customer, customer.id).last_contact_at is None
 
 
-def test_add_emotion_and_open_complaint_from_the_page(db, login_as):
+def test_one_form_logs_the_call_the_mood_and_a_request_about_an_order(db, login_as):
     agent, customer = _setup(db)
+    order = make_order(customer, [(make_product(), 1)])
     db.session.commit()
     client = login_as(agent)
-    r = client.post("/admin/customers/360/emotion/", {"id": customer.id, "mood": "worried", "note": "Lo lắng"})
-    assert r.status_code == 302
-    entry = db.session.scalars(select(EmotionEntry)).one()
-    assert (entry.mood, entry.author_id, entry.note) == ("worried", agent.id, "Lo lắng")
     r = client.post(
-        "/admin/customers/360/complaint/",
+        "/admin/customers/360/log/",
         {
             "id": customer.id,
-            "subject": "Máy lọc nước bị rò rỉ",
-            "kind": "warranty",
-            "category": "warranty",
-            "priority": "high",
+            "channel": "chat",
+            "direction": "inbound",
+            "summary": "Khách báo máy rò rỉ",
+            "mood": "worried",
+            "note": "Lo lắng",
+            "next_care": "Gọi lại sau khi kỹ thuật đến",
+            "open_complaint": "1",
+            "complaint_subject": "Máy lọc nước bị rò rỉ",
+            "complaint_kind": "warranty",
+            "complaint_category": "warranty",
+            "complaint_priority": "high",
+            "complaint_order": str(order.id),
         },
     )
     assert r.status_code == 302
+    entry = db.session.scalars(select(EmotionEntry)).one()
+    assert (entry.mood, entry.author_id, entry.note) == ("worried", agent.id, "Lo lắng")
     complaint = db.session.scalars(select(Complaint)).one()
-    assert complaint.status == "new" and complaint.due_at is not None and complaint.kind == "warranty"
-    assert "Máy lọc nước bị rò rỉ" in client.get(r.headers["Location"]).get_data(as_text=True)
-    bad = client.post("/admin/customers/360/emotion/", {"id": customer.id, "mood": "ecstatic"})
-    assert bad.status_code == 400 and _count(db, EmotionEntry) == 1
+    assert (complaint.kind, complaint.order_id, complaint.channel) == ("warranty", order.id, "chat")
+    call = db.session.scalars(select(Interaction)).one()
+    assert call.complaint_id == complaint.id
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    timeline = page.split('id="timeline"')[1]
+    assert "Máy lọc nước bị rò rỉ" in page and "Khách nhắn đến" in timeline and "Gọi đến" not in timeline
+    details = client.get(f"/admin/complaints/details/?id={complaint.id}").get_data(as_text=True)
+    assert "None" not in re.sub(r"<[^>]+>", " ", details) and "Chat" in details and order.code in details
+    bad_mood = {"id": customer.id, "channel": "phone", "summary": "x", "mood": "ecstatic"}
+    bad = client.post("/admin/customers/360/log/", bad_mood)
+    assert bad.status_code == 400 and _count(db, EmotionEntry) == 1 and _count(db, Interaction) == 1
+
+
+def test_a_refused_field_keeps_everything_typed_and_writes_nothing(db, login_as):
+    agent, customer = _setup(db)
+    db.session.commit()
+    r = login_as(agent).post(
+        "/admin/customers/360/log/",
+        {
+            "id": customer.id,
+            "channel": "email",
+            "direction": "outbound",
+            "summary": "Đã gửi hướng dẫn lắp đặt",
+            "mood": "happy",
+            "note": "Khách cảm ơn",
+            "open_complaint": "1",
+            "complaint_subject": " ",
+            "complaint_priority": "high",
+        },
+    )
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "Đã gửi hướng dẫn lắp đặt" in html and "Khách cảm ơn" in html
+    assert re.search(r'<option value="outbound" data-channel="email" selected>', html)
+    assert re.search(r'<option value="high" selected>', html) and "checked" in html
+    assert _count(db, Interaction) == _count(db, EmotionEntry) == _count(db, Complaint) == 0
+
+
+def test_canned_replies_for_the_360_page_fill_the_customer_and_the_chosen_order(db, login_as):
+    from models import CannedReply
+
+    agent, customer = _setup(db)
+    order = make_order(customer, [(make_product(), 1)])
+    other = make_order(make_customer("Lê Văn Khác", owner=agent), [(make_product(), 1)])
+    db.session.add(CannedReply(title="Xin lỗi", body="Chào {ten_khach}, đơn {ma_don} — {nhan_vien}", active=True))
+    db.session.commit()
+    client = login_as(agent)
+    url = f"/admin/customers/360/replies/?id={customer.id}"
+    [reply] = client.get(url + f"&order={order.id}").get_json()
+    assert reply["body"] == f"Chào Nguyễn Văn An, đơn {order.code} — {agent.name}"
+    [reply] = client.get(url + f"&order={other.id}").get_json()
+    assert reply["body"] == f"Chào Nguyễn Văn An, đơn {{ma_don}} — {agent.name}"  # not this customer's order
 
 
 def test_search_ignores_diacritics_and_phone_formats(db, login_as):

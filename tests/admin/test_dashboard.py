@@ -48,7 +48,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_each_role_sees_its_own_figures(this_month, login_as):
     pages = {}
     for role in ("a1", "lead", "head"):
-        response = login_as(this_month[role]).get("/admin/")
+        response = login_as(this_month[role]).get("/admin/dashboard/")
         assert response.status_code == 200
         pages[role] = response.get_data(as_text=True)
     # the agent counts one request, the lead the team's one, the head all three
@@ -68,7 +68,7 @@ def test_agent_sees_birthdays_of_own_customers_this_week(app, login_as):
     make_customer("Sinh Nhật Tuần Này", owner=agent, birthday=birthday)
     make_customer("Khách Người Khác", owner=other, birthday=birthday)
     db.session.commit()
-    html = login_as(agent).get("/admin/").get_data(as_text=True)
+    html = login_as(agent).get("/admin/dashboard/").get_data(as_text=True)
     assert "Sinh Nhật Tuần Này" in html
     assert "Khách Người Khác" not in html
 
@@ -98,8 +98,41 @@ def test_head_chooses_a_period_and_sees_hand_computed_kpis(app, login_as):
     assert "/static/vendor/chart.js/chart.umd.min.js" in html and "/static/js/dashboard.js" in html
     sources = re.findall(r'<script[^>]*src="([^"]+)"', html)
     assert sources and all(src.startswith(("/static/", "/admin/static/")) for src in sources)
-    lead_html = login_as(world.lead_a).get("/admin/?start=01/10/2025&end=31/10/2025").get_data(as_text=True)
-    assert 'id="per-agent"' in lead_html
+    lead_html = login_as(world.lead_a).get("/admin/dashboard/?start=01/10/2025&end=31/10/2025").get_data(as_text=True)
+    assert 'id="per-agent"' in lead_html and "Tháng 10/2025" in lead_html
+    assert (
+        lead_html.index('id="period-picker"') < lead_html.index('id="per-agent"') < lead_html.index('id="team-queue"')
+    )
+
+
+def test_agents_and_leads_start_on_their_inbox_the_head_on_the_dashboard(app, login_as):
+    team = make_team("Nhà")
+    clients = {role: login_as(make_user(role, team=team)) for role in ("agent", "lead")}
+    clients["head"] = login_as("head")
+    pages = {role: client.get("/admin/") for role, client in clients.items()}
+    assert all(page.status_code == 200 for page in pages.values())
+    html = {role: page.get_data(as_text=True) for role, page in pages.items()}
+    for role in ("agent", "lead"):
+        assert 'id="inbox-figures"' in html[role] and 'data-kpi="opened"' not in html[role], role
+        assert 'data-kpi="opened"' in clients[role].get("/admin/dashboard/").get_data(as_text=True), role
+    assert "Hàng đợi của nhóm" in html["lead"] and "Hàng đợi của nhóm" not in html["agent"]
+    assert 'id="per-team"' in html["head"] and 'id="inbox-figures"' not in html["head"]
+
+
+def test_lead_picks_the_period_of_the_per_agent_figures(app, login_as):
+    """This week, this month, this quarter or custom dates: the per-agent table follows, in as many statements."""
+    world = kpi_dataset.build()
+    client = login_as(world.lead_a)
+    client.get("/admin/dashboard/")
+    week = client.get("/admin/dashboard/?preset=this_week").get_data(as_text=True)
+    monday = periods.today() - timedelta(days=periods.today().weekday())
+    assert f"{monday:%d/%m/%Y} – {monday + timedelta(days=6):%d/%m/%Y}" in week and 'id="per-agent"' in week
+    assert 'href="/admin/dashboard/?preset=this_week">Tuần này' in week
+    october = client.get("/admin/dashboard/?start=01/10/2025&end=31/10/2025").get_data(as_text=True)
+    quarter = client.get("/admin/dashboard/?period=2025-Q4").get_data(as_text=True)
+    assert "Tháng 10/2025" in october and "Quý 4/2025" in quarter
+    for path in ("/admin/dashboard/?preset=this_week", "/admin/dashboard/?period=2025-Q4"):
+        assert _queries(client, path) <= QUERY_BOUNDS["lead"], path
 
 
 def test_bad_period_falls_back_with_a_message(app, login_as):
@@ -147,7 +180,7 @@ def test_only_the_head_reads_the_quarter_report(app, login_as):
     assert db.session.scalar(select(Customer.id).limit(1)) is not None
 
 
-def _queries(client, path: str = "/admin/") -> int:
+def _queries(client, path: str = "/admin/dashboard/") -> int:
     """Statements one request sends (an SQLAlchemy before_cursor_execute counter)."""
     seen = []
 
@@ -195,7 +228,7 @@ def test_dashboard_query_count_does_not_grow_with_data(app, login_as):
         snapshot.take(periods.today() - timedelta(days=back))
     db.session.commit()
     for client in clients.values():
-        client.get("/admin/")  # warm-up: first-request setup is not the page's cost
+        client.get("/admin/dashboard/")  # warm-up: first-request setup is not the page's cost
     small = {role: _queries(client) for role, client in clients.items()}
     _activity(agent, customer, 40, now)
     large = {role: _queries(client) for role, client in clients.items()}

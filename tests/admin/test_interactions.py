@@ -69,6 +69,18 @@ def test_create_interaction_through_the_form_sets_the_agent(db, login_as):
     assert r.status_code == 302, r.get_data(as_text=True)[:1500]
     row = db.session.scalars(select(Interaction)).one()
     assert row.agent_id == agent.id and row.channel == "social" and row.outcome is None
+    listed = client.get("/admin/interactions/").get_data(as_text=True)
+    assert "Khách nhắn đến" in listed and "Gọi đến" not in listed
+
+
+def test_the_form_refuses_an_outgoing_web_chat(db, login_as):
+    agent = make_user("agent", team=make_team())
+    customer = make_customer(owner=agent)
+    db.session.commit()
+    form = {"customer": str(customer.id), "channel": "chat", "direction": "outbound", "summary": "Chat đi"}
+    r = login_as(agent).post("/admin/interactions/new/", {**form, "occurred_at": "", "outcome": ""})
+    assert r.status_code in (200, 400) and "Chiều liên hệ này không hợp với kênh đã chọn." in r.get_data(as_text=True)
+    assert db.session.scalars(select(Interaction)).first() is None
 
 
 def test_emotion_entries_list_and_create(db, login_as):

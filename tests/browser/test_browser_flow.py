@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from models import Complaint, Interaction
+from models import CannedReply, Complaint, EmotionEntry, Interaction
 from tests.databases import on_ci
 from tests.factories import PASSWORD, make_customer, make_team, make_user
 
@@ -73,6 +73,7 @@ def test_agent_finds_a_customer_logs_a_call_and_opens_a_complaint(app, db, live_
     an = make_customer("Nguyễn Văn An", owner=agent, phone="0912345678", email="an@vd.vn")
     make_customer("Nguyễn Thị Bình", owner=agent, phone="0912000222")
     make_customer("Trần Thị Cúc", owner=agent, phone="0912000333")
+    db.session.add(CannedReply(title="Xin lỗi vì sự cố", body="Xin lỗi anh/chị {ten_khach}, {nhan_vien} ghi nhận."))
     db.session.commit()
 
     # 1. log in
@@ -114,7 +115,10 @@ def test_agent_finds_a_customer_logs_a_call_and_opens_a_complaint(app, db, live_
     complaint = db.session.scalars(select(Complaint).where(Complaint.customer_id == an.id)).one()
     assert complaint.subject == "Máy lọc nước bị rò rỉ" and complaint.status == "new"
     assert complaint.due_at is not None
-    assert complaint.priority == "high" and complaint.kind == "complaint"
+    assert complaint.priority == "high" and complaint.kind == "complaint" and complaint.channel == "phone"
+    assert db.session.scalars(select(EmotionEntry.mood).where(EmotionEntry.customer_id == an.id)).one() == "worried"
+    linked = db.session.scalars(select(Interaction).where(Interaction.complaint_id == complaint.id)).one()
+    assert linked.summary.startswith("Xin lỗi anh/chị Nguyễn Văn An, Phạm Thu Trang")
     page.locator("#complaints").scroll_into_view_if_needed()
     _shot(page, "complaint")
 
@@ -131,8 +135,13 @@ def _problems(page) -> list[str]:
 
 
 def log_call(page, base: str, customer_id: int, summary: str) -> None:
-    """The 360 page's quick form: a phone call lands on the timeline."""
+    """The 360 page's call form: a chat offers only "the customer wrote"; a phone call lands on the timeline."""
+    page.select_option("#log-channel", "chat")
+    visible = page.locator("#log-direction option:not([hidden])")
+    assert visible.count() == 1 and visible.first.inner_text() == "Khách nhắn đến"
     page.select_option("#log-channel", "phone")
+    assert page.locator("#log-direction option:not([hidden])").all_inner_texts() == ["Gọi đến", "Gọi đi"]
+    page.select_option("#log-direction", "outbound")
     page.fill("#log-summary", summary)
     page.select_option("#log-outcome", "answered")
     page.fill("#log-duration", "5")
@@ -142,11 +151,19 @@ def log_call(page, base: str, customer_id: int, summary: str) -> None:
 
 
 def open_complaint(page, base: str, customer_id: int, subject: str) -> None:
-    """The 360 page's quick form: the new complaint is listed among the open ones."""
+    """The same form, one submit: a canned reply (placeholders filled) into the summary, the mood, and a
+    request opened beside the call; the new request is listed among the open ones."""
+    assert not page.locator("#log-complaint-fields").is_visible()
+    page.fill("#log-reply-search", "xin loi")  # loads the replies on demand, filtered without accents
+    page.wait_for_function("document.querySelectorAll('#canned-log-summary option').length > 1")
+    page.select_option("#canned-log-summary", label="Xin lỗi vì sự cố")
+    assert "Nguyễn Văn An" in page.input_value("#log-summary")
+    page.select_option("#log-mood", "worried")
+    page.check("#log-open-complaint")
     page.fill("#complaint-subject", subject)
     page.select_option("#complaint-priority", "high")
     page.fill("#complaint-description", "Nước rò ra đáy máy sau 2 tuần sử dụng.")
-    page.click("#open-complaint-submit")
+    page.click("#log-call-submit")
     page.wait_for_load_state("load")
     page.wait_for_selector("#customer-360")
     assert subject in page.locator("#complaints").inner_text(), _problems(page)

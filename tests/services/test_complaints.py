@@ -138,7 +138,7 @@ def test_agent_may_not_escalate_or_assign(app, db):
     before = _state(db, complaint.id)
     complaint = db.session.get(Complaint, complaint.id)
     with pytest.raises(NotAllowed):
-        rules.escalate(complaint, agent)
+        rules.escalate(complaint, agent, "Khách đòi gặp cấp trên")
     with pytest.raises(NotAllowed):
         rules.assign(complaint, agent, agent)
     db.session.rollback()
@@ -146,28 +146,64 @@ def test_agent_may_not_escalate_or_assign(app, db):
     assert _audits(db, "escalate") == 0
 
 
-def test_lead_escalates_and_assigns_within_the_team_only(app, db):
+def test_lead_escalates_to_the_head_and_assigns_within_the_team_only(app, db):
     team, lead, agent, complaint = _setup(db)
+    head = make_user("head")
     colleague = make_user("agent", team=team)
     outsider = make_user("agent")
     db.session.commit()
-    rules.escalate(complaint, lead, now=OPENED)
+    rules.escalate(complaint, lead, "Khách dọa khiếu nại lên báo", now=OPENED)
     rules.assign(complaint, colleague, lead)
     db.session.commit()
     db.session.expire_all()
     saved = db.session.get(Complaint, complaint.id)
-    assert saved.escalated_to_id == lead.id and saved.escalated_to == lead.name and saved.escalated_at == OPENED
+    assert saved.escalated_to_id == head.id and saved.escalated_to == head.name and saved.escalated_at == OPENED
+    assert saved.escalation_reason == "Khách dọa khiếu nại lên báo"
     assert saved.assignee_id == colleague.id
     assert _audits(db, "escalate") == 1 and _audits(db, "assign") == 1
+    logged = db.session.scalar(select(AuditLog).where(AuditLog.action == "escalate"))
+    assert "Khách dọa khiếu nại lên báo" in str(logged.changes) and logged.user_id == lead.id
     with pytest.raises(ValidationError):
         rules.assign(saved, outsider, lead)
     other_team_complaint = make_complaint(make_customer(owner=outsider), assignee=outsider)
     db.session.commit()
     with pytest.raises(NotAllowed):
-        rules.escalate(other_team_complaint, lead)
+        rules.escalate(other_team_complaint, lead, "Không phải nhóm mình")
+
+
+@pytest.mark.parametrize("reason", [None, "", "   ", "gấp"])
+def test_escalation_without_a_reason_is_refused_and_changes_nothing(app, db, reason):
+    _, lead, _, complaint = _setup(db)
+    make_user("head")
+    db.session.commit()
+    before = _state(db, complaint.id)
+    complaint = db.session.get(Complaint, complaint.id)
+    with pytest.raises(ValidationError) as exc:
+        rules.escalate(complaint, lead, reason)
+    assert set(exc.value.errors) == {"reason"}
+    db.session.rollback()
+    assert _state(db, complaint.id) == before
+    assert db.session.get(Complaint, complaint.id).escalation_reason is None and _audits(db, "escalate") == 0
+
+
+def test_escalation_never_goes_to_who_escalates(app, db):
+    """A lead's escalation goes above them (never to the team's lead, themselves); with no head it is refused."""
+    team, lead, _, complaint = _setup(db)
+    assert team.lead_id == lead.id
+    with pytest.raises(ValidationError) as exc:
+        rules.escalate(complaint, lead, "Cần cấp trên quyết")
+    assert set(exc.value.errors) == {"escalated_to"}
+    db.session.rollback()
+    assert _audits(db, "escalate") == 0
+    retired = make_user("head")
+    retired.active = False
+    head = make_user("head")
+    db.session.commit()
+    assert rules.escalation_target(complaint, lead) == head != retired
+    assert rules.escalation_target(complaint, head) is None  # the only active head has no one above
 
 
 def test_escalation_to_another_department_in_words(app, db):
     _, lead, _, complaint = _setup(db)
-    rules.escalate(complaint, lead, target_text="Phòng kỹ thuật")
+    rules.escalate(complaint, lead, "Lỗi kỹ thuật cần phòng kỹ thuật", target_text="Phòng kỹ thuật")
     assert complaint.escalated_to == "Phòng kỹ thuật"

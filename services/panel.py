@@ -88,6 +88,8 @@ class Source:
     tables: list[str] = field(default_factory=list)
     metadata: MetaData = field(default_factory=MetaData)
     """One per source, so a table's foreign keys find the tables they point to."""
+    state: object = None
+    """The last live check (``services.panel_drift.SourceState``), reused for a minute."""
 
     @property
     def key(self) -> str:
@@ -206,13 +208,26 @@ class Panel:
 
 def init_panel(app) -> Panel:
     """Load ``app.config["PANEL_CONFIG"]``, connect and reflect; log every problem."""
+    panel = load_panel(app)
+    app.extensions["cskh_panel"] = panel
+    app.teardown_appcontext(_remove_sessions)
+    return panel
+
+
+def load_panel(app) -> Panel:
+    """A new ``Panel`` from the file and the databases as they are now (start-up and **Tải lại**)."""
     path = app.config.get("PANEL_CONFIG")
     panel = build(load(path, required=bool(path) and Path(path).resolve() != DEFAULT_CONFIG.resolve()))
     for problem in panel.problems:
         log.error("panel configuration: %s", problem)
-    app.extensions["cskh_panel"] = panel
-    app.teardown_appcontext(panel.remove_sessions)
     return panel
+
+
+def _remove_sessions(_exc=None) -> None:
+    """The sessions of the panel in use now (a reload replaces it)."""
+    panel = current_app.extensions.get("cskh_panel")
+    if panel is not None:
+        panel.remove_sessions()
 
 
 def current_panel() -> Panel:

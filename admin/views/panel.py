@@ -6,7 +6,7 @@ permissions and row scope read from the configuration (``services.panel``) inste
 """
 
 from flask import abort, flash, g, request
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -103,8 +103,16 @@ class PanelModelView(SecureModelView):
     def column_visible(self, name: str) -> bool:
         return name in self.shown_columns and super().column_visible(name)
 
+    retired = False
+    """Its entry left the configuration at a reload: the page answers 404 until the next start."""
+
     def is_accessible(self) -> bool:
-        return self._allowed("view")
+        return not self.retired and self._allowed("view")
+
+    def _handle_view(self, name, **kwargs):
+        if self.retired:
+            abort(404)
+        return super()._handle_view(name, **kwargs)
 
     def scope(self, action: str = "view"):
         return panel_rules.scope_clause(current_user, self.panel_table, action)
@@ -394,29 +402,6 @@ class PanelModelView(SecureModelView):
         return retranslate_flashes(super().delete_view())
 
 
-class DataSourcesView(BaseView):
-    """Which sources answered, which tables became pages, and every configuration problem."""
-
-    def is_accessible(self) -> bool:
-        return access.is_department_wide(current_user)
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        from flask import redirect, request, url_for
-
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
-    @expose("/")
-    def index(self):
-        panel = panel_rules.current_panel()
-        states = {key: panel_rules.check_source(source) for key, source in panel.sources.items()}
-        return self.render("admin/panel/sources.html", panel=panel, notices=READ_ONLY_NOTICES, states=states)
-
-
 # ---- built-in views: columns, labels and filters from the same file --------
 
 
@@ -458,17 +443,14 @@ def _override(view, attrs: dict) -> str | None:
 
 
 def register(admin):
+    from admin.views.panel_sources import DataSourcesView
+
     panel = panel_rules.init_panel(admin.app)
     logged = len(panel.problems)
     for key, table in panel.tables.items():
-        try:
-            view = PanelModelView(
-                table, name=table.label(), category=table.category(), endpoint=f"panel_{key}", url=f"panel/{key}"
-            )
-        except Exception as exc:  # noqa: BLE001 - a column type Flask-Admin cannot handle must not stop the app
-            panel.problems.append(Problem(panel.config.path, f"tables.{key}", f"cannot build the page: {exc}"))
-            continue
-        admin.add_view(view)
+        view = table_view(panel, key, table)
+        if view is not None:
+            admin.add_view(view)
     apply_builtin_overrides(admin, panel)
     admin.add_view(
         DataSourcesView(
@@ -477,6 +459,17 @@ def register(admin):
     )
     for problem in panel.problems[logged:]:
         panel_rules.log.error("panel configuration: %s", problem)
+
+
+def table_view(panel: panel_rules.Panel, key: str, table: panel_rules.PanelTable) -> PanelModelView | None:
+    """The page of one table, or None with the reason among the panel's problems."""
+    try:
+        return PanelModelView(
+            table, name=table.label(), category=table.category(), endpoint=f"panel_{key}", url=f"panel/{key}"
+        )
+    except Exception as exc:  # noqa: BLE001 - a column type Flask-Admin cannot handle must not stop the app
+        panel.problems.append(Problem(panel.config.path, f"tables.{key}", f"cannot build the page: {exc}"))
+        return None
 
 
 def not_editable(column) -> str | None:

@@ -297,21 +297,6 @@ def _connect(config: PanelConfig, source_config: SourceConfig) -> Source:
     return source
 
 
-def check_source(source: Source) -> tuple[str | None, object]:
-    """(error or None, time of the check): asks the database now, so an outage shows as one."""
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC)
-    if source.engine is None:
-        return source.error, now
-    try:
-        with source.engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the source is not answering
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}", now
-    return None, now
-
-
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
     """SQLite checks foreign keys only when asked, per connection."""
     cursor = dbapi_connection.cursor()

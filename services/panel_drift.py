@@ -75,6 +75,19 @@ class SourceState:
     monotonic: float = field(default_factory=time.monotonic)
 
 
+def check_source(source) -> tuple[str | None, datetime]:
+    """(error or None, time of the check): asks the database now, so an outage shows as one."""
+    now = datetime.now(UTC)
+    if source.engine is None:
+        return source.error, now
+    try:
+        with source.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the source is not answering
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}", now
+    return None, now
+
+
 def type_name(column_type, dialect) -> str:
     """A column type as the database writes it (``VARCHAR(160)``), without collation noise."""
     try:
@@ -134,8 +147,6 @@ def source_drift(panel, source) -> list[Drift]:
 
 def source_state(panel, source, max_age: float = CHECK_MAX_AGE) -> SourceState:
     """The source's live state, asked again when the last answer is older than ``max_age`` seconds."""
-    from services.panel import check_source
-
     state = source.state
     if state is not None and time.monotonic() - state.monotonic < max_age:
         return state

@@ -85,6 +85,7 @@ class PanelModelView(SecureModelView):
         self.column_formatters_export = {
             name: relations.formatter(r, linked=False) for name, r in self.relation_of.items()
         }
+        self.column_filters = (self.column_filters or []) + relations.label_filters(self) or None
         super().__init__(table.model, **kwargs)
         self.session = table.source.session  # the source's scoped session, not CSKH's
         self._refresh_forms_cache()  # the forms' duplicate checks and lookups use it too
@@ -143,9 +144,17 @@ class PanelModelView(SecureModelView):
         return list(self.model.__mapper__.primary_key)
 
     def keyset_key(self, sort_column, sort_desc):
-        if len(self._key_columns()) != 1:
-            return None
+        if len(self._key_columns()) != 1 or sort_column in self.relation_of:
+            return None  # a related label is no column of this table: no "after this row" condition
         return super().keyset_key(sort_column, sort_desc)
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        """A foreign key sorts by the related row's label (tracks by album title), not by the stored id."""
+        relation = self.relation_of.get(sort_column)
+        order = relations.label_order(relation) if relation is not None else None
+        if order is None:
+            return super()._apply_sorting(query, joins, sort_column, sort_desc)
+        return query.order_by(order.desc() if sort_desc else order.asc()), joins
 
     def _ordered(self, query, joins, sort_column, sort_desc, key):
         query, joins = super()._ordered(query, joins, sort_column, sort_desc, key)
@@ -443,8 +452,6 @@ def _override(view, attrs: dict) -> str | None:
 
 
 def register(admin):
-    from admin.views.panel_sources import DataSourcesView
-
     panel = panel_rules.init_panel(admin.app)
     logged = len(panel.problems)
     for key, table in panel.tables.items():
@@ -452,11 +459,6 @@ def register(admin):
         if view is not None:
             admin.add_view(view)
     apply_builtin_overrides(admin, panel)
-    admin.add_view(
-        DataSourcesView(
-            name=_l("Data sources"), endpoint="panel_sources", url="panel-sources", category=_l("Administration")
-        )
-    )
     for problem in panel.problems[logged:]:
         panel_rules.log.error("panel configuration: %s", problem)
 

@@ -10,6 +10,7 @@ import threading
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin.views.panel import READ_ONLY_NOTICES, PanelModelView, apply_builtin_overrides, table_view
@@ -54,6 +55,14 @@ class DataSourcesView(BaseView):
         db.session.commit()
         flash(_("The data sources and the configuration were read again."), "success")
         return redirect(url_for(".index"))
+
+
+def register(admin):
+    admin.add_view(
+        DataSourcesView(
+            name=_l("Data sources"), endpoint="panel_sources", url="panel-sources", category=_l("Administration")
+        )
+    )
 
 
 def reload_panel(admin) -> panel_rules.Panel:

@@ -127,11 +127,9 @@ def test_reload_adds_a_new_entry_and_retires_a_removed_one(panel_app, shop_url, 
 
 
 def test_the_sources_page_checks_each_source_once_a_minute(panel_app, monkeypatch):
-    from services import panel as panel_rules
-
     calls = []
-    real = panel_rules.check_source
-    monkeypatch.setattr(panel_rules, "check_source", lambda source: calls.append(source.key) or real(source))
+    real = panel_drift.check_source
+    monkeypatch.setattr(panel_drift, "check_source", lambda source: calls.append(source.key) or real(source))
     head = login(panel_app, make_user("head"))
     first = head.get(SOURCES).get_data(as_text=True)
     second = head.get(SOURCES).get_data(as_text=True)

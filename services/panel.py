@@ -330,6 +330,8 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
         return None
     keys = attribute_keys([c.name for c in table.columns])
     is_view = name in views
+    if not is_view and _has_insert_rule(source.engine, name, schema):
+        table.implicit_returning = False  # PostgreSQL refuses INSERT ... RETURNING on a table with such a rule
     primary_key = list(table.primary_key.columns)
     has_pk = bool(primary_key) and not is_view
     if not has_pk:
@@ -339,6 +341,23 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
         model, table, properties={keys[c.name]: c for c in table.columns}, primary_key=primary_key
     )
     return PanelTable(table_config, source, table, model, keys, has_pk, is_view)
+
+
+def _has_insert_rule(engine, name: str, schema: str | None) -> bool:
+    """Whether a PostgreSQL rule rewrites inserts into ``name`` (the row may land in another table)."""
+    if engine.dialect.name != "postgresql":
+        return False
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT 1 FROM pg_rules WHERE tablename = :name AND schemaname = COALESCE(:schema, current_schema())"
+                " AND definition ILIKE '%ON INSERT%'"
+            ),
+            {"name": name, "schema": schema},
+        ).first()
+    return found is not None
 
 
 def scope_type_problem(table_config: TableConfig, table: Table) -> str | None:

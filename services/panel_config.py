@@ -338,7 +338,7 @@ def _table(config: PanelConfig, key: str, raw) -> TableConfig | None:
         entry.problem("must map a column to a label", f"tables.{key}.column_labels")
     types = raw.get("types", {})
     if isinstance(types, dict) and all(isinstance(v, str) and v for v in types.values()):
-        table.types = {k: v.upper() for k, v in types.items()}
+        table.types = dict(types)
     else:
         entry.problem('must map a column to its type: { id = "INTEGER", name = "VARCHAR(50)" }', f"tables.{key}.types")
     scope = raw.get("scope")

@@ -94,7 +94,7 @@ def type_name(column_type, dialect) -> str:
         name = column_type.compile(dialect=dialect)
     except Exception:  # noqa: BLE001 - a type SQLAlchemy reflects but cannot write (NullType...)
         name = type(column_type).__name__
-    return _NOISE.sub("", str(name)).upper().strip()
+    return _NOISE.sub("", str(name)).strip()
 
 
 def expected_types(table) -> dict[str, str]:

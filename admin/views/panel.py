@@ -95,6 +95,7 @@ class PanelModelView(SecureModelView):
         from datetime import datetime
 
         formatters[datetime] = panel_datetime_formatter(self.panel_table.source.config.timezone)
+        formatters[set] = lambda view, value, name=None: ", ".join(sorted(map(str, value)))  # a MariaDB SET
         return formatters
 
     # ---- permissions and scope from the configuration --------------------
@@ -307,11 +308,43 @@ class PanelModelView(SecureModelView):
             )
 
     def after_model_change(self, form, model, is_created):
+        if is_created and not self._stored(model):
+            self._keep_rerouted(form, model)
         after = self._snapshot(model)
         before = {} if is_created else g.get("panel_before", {})
         changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
         if is_created or changes:
             self._audit("create" if is_created else "update", model, changes)
+
+    def _stored(self, model) -> bool:
+        """Whether a just-created row is in this table (a rule or trigger may have sent it elsewhere)."""
+        from sqlalchemy import inspect as state_of
+
+        identity = state_of(model).identity
+        if not identity or any(v is None for v in identity):
+            return True
+        columns = self._key_columns()
+        statement = select(func.count()).select_from(self.panel_table.table)
+        statement = statement.where(and_(*(c == v for c, v in zip(columns, identity, strict=True))))
+        try:
+            return bool(self.session.scalar(statement))
+        except SQLAlchemyError:
+            self.session.rollback()
+            return True
+
+    def _keep_rerouted(self, form, model) -> None:
+        """The row went elsewhere: say so, and keep what was typed for the audit (nothing to reload)."""
+        from sqlalchemy import inspect as state_of
+        from sqlalchemy.orm import make_transient
+
+        identity = state_of(model).identity
+        make_transient(model)
+        form.populate_obj(model)
+        for column, value in zip(self._key_columns(), identity, strict=True):
+            setattr(model, column.key, value)
+        flash(
+            _("Saved, but the database put the row elsewhere (a rule or trigger): it is not in this list."), "warning"
+        )
 
     def on_model_delete(self, model):
         if not self.row_allowed("delete", model):
@@ -482,6 +515,6 @@ def not_editable(column) -> str | None:
         return _("computed by the database")
     if isinstance(column.type, LargeBinary) or type(column.type).__name__ in ("BYTEA", "BLOB", "LONGBLOB", "BINARY"):
         return _("binary data")
-    if type(column.type).__name__ in ("YEAR", "INTERVAL", "ARRAY", "NullType", "TSVECTOR"):
+    if type(column.type).__name__ in ("YEAR", "INTERVAL", "ARRAY", "NullType", "TSVECTOR", "JSON", "JSONB"):
         return _("the form has no field for its type (%(type)s)", type=type(column.type).__name__)
     return None

@@ -140,3 +140,39 @@ def test_the_sources_page_checks_each_source_once_a_minute(panel_app, monkeypatc
     monkeypatch.setattr(panel_drift.time, "monotonic", lambda: later)
     head.get(SOURCES)
     assert sorted(calls) == ["broken", "broken", "shop", "shop"]
+
+
+def test_a_source_that_comes_back_gets_its_pages_after_reload(fresh_apps, shop_url, tmp_path):
+    later = tmp_path / "later"
+    text_ = (
+        CONFIG
+        + f"""
+[sources.later]
+url = "sqlite:///{later / "crm.sqlite3"}"
+
+[tables.crm_notes]
+source = "later"
+table = "notes"
+permissions = {{{{ head = ["view"] }}}}
+"""
+    )
+    path = tmp_path / "panel.toml"
+    path.write_text(text_.format(url=shop_url), encoding="utf-8")
+    app = fresh_apps(path)
+    with app.app_context():
+        head = login(app, make_user("head"))
+        html = head.get(SOURCES).get_data(as_text=True)
+        assert 'data-source="later" data-status="error"' in html
+        assert head.get("/admin/panel/crm_notes/").status_code == 404
+        later.mkdir()
+        from sqlalchemy import create_engine
+
+        engine = create_engine(f"sqlite:///{later / 'crm.sqlite3'}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR(50))"))
+            conn.execute(text("INSERT INTO notes (body) VALUES ('khách hẹn gọi lại')"))
+        engine.dispose()
+        assert head.post(SOURCES + "reload/").status_code == 302
+        assert 'data-source="later" data-status="ok"' in head.get(SOURCES).get_data(as_text=True)
+        assert "khách hẹn gọi lại" in head.get("/admin/panel/crm_notes/").get_data(as_text=True)
+        assert head.get("/admin/panel/shop_orders/").status_code == 200

@@ -33,6 +33,7 @@ VIEW_MODULES = [
     "admin.views.surveys",
     "admin.views.messages",
     "admin.views.panel",  # last: it may override the columns of the views above
+    "admin.views.panel_sources",  # the sources page and its reload, which rebuilds the pages above
 ]
 
 

@@ -121,6 +121,18 @@ class PanelIntegerField(_NumberMixin, fields.IntegerField):
         return int(text)
 
 
+class SetField(fields.SelectMultipleField):
+    """A MariaDB/MySQL SET: any of its values, stored as the set of the chosen ones."""
+
+    def process_data(self, value):
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v]
+        self.data = sorted(value or [])
+
+    def populate_obj(self, obj, name):
+        setattr(obj, name, set(self.data or []))
+
+
 class PanelModelConverter(CSKHModelConverter):
     """The product's converter plus REAL/FLOAT/DOUBLE, naive times in the source's zone, clear number errors."""
 
@@ -146,6 +158,12 @@ class PanelModelConverter(CSKHModelConverter):
         _add_range(column, field_args)
         self._optional(column, field_args)
         return PanelIntegerField(**field_args)
+
+    @converts("SET")
+    def convert_set(self, column, field_args, **extra):
+        field_args.pop("widget", None)
+        field_args["validators"] = [Optional()]
+        return SetField(choices=[(v, v) for v in column.type.values], **field_args)
 
     @converts("DateTime")
     def convert_datetime(self, column, field_args, **extra):

@@ -7,13 +7,15 @@ Every query runs on the source's session and within the user's row scope of the 
 """
 
 from flask import g, has_request_context, url_for
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.model.ajax import AjaxModelLoader
 from flask_admin.model.fields import AjaxSelectField
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import String, cast, or_, select, tuple_
+from sqlalchemy import String, cast, func, or_, select, tuple_
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.util import ClauseAdapter
 from wtforms.validators import ValidationError as FieldError
 
 from admin.input_guard import lookup_window, pk_value, refuse_control_term
@@ -215,3 +217,62 @@ class RelationField(AjaxSelectField):
             self._data, self._formdata = None, None
             return
         super().process_formdata(valuelist)
+
+
+# ---- sorting and filtering a list by the related row's label ----------------
+
+
+def _target_alias(relation):
+    """The related table under an alias (a self-reference compares a row with another of its table)."""
+    alias = relation.target.table.alias()
+    scope = ClauseAdapter(alias).traverse(panel_rules.scope_clause(current_user, relation.target, "view"))
+    return alias, scope
+
+
+def label_order(relation):
+    """The related row's label as a correlated subquery, for ORDER BY (NULL for rows the user may not view)."""
+    name = relation.target.label_column()
+    if name is None:
+        return None
+    alias, scope = _target_alias(relation)
+    local = relation.table.table
+    match = [alias.c[r] == local.c[c] for c, r in zip(relation.columns, relation.remote, strict=True)]
+    return select(alias.c[name]).where(*match, scope).limit(1).scalar_subquery()
+
+
+class LabelFilter(BaseSQLAFilter):
+    """Rows whose related row's label contains (or equals) the typed text, among related rows the user may view."""
+
+    def __init__(self, relation, name, exact: bool = False):
+        column = relation.table.model.__mapper__.columns[relation.table.attr(relation.columns[0])]
+        super().__init__(column, name)
+        self.relation, self.exact = relation, exact
+
+    def apply(self, query, value, alias=None):
+        target = self.relation.target
+        label = target.table.c[target.label_column()]
+        if self.exact:
+            condition = func.lower(label) == str(value).strip().lower()
+        else:
+            condition = label.ilike(f"%{like_literal(str(value).strip())}%", escape=LIKE_ESCAPE)
+        remote = [target.table.c[r] for r in self.relation.remote]
+        local = [self.relation.table.table.c[c] for c in self.relation.columns]
+        matching = select(*remote).where(condition, panel_rules.scope_clause(current_user, target, "view"))
+        if len(local) == 1:
+            return query.filter(local[0].in_(matching))
+        return query.filter(tuple_(*local).in_(matching))
+
+    def operation(self):
+        return _l("equals") if self.exact else _l("contains")
+
+
+def label_filters(view) -> list:
+    """Two filters per shown relation whose target has a label: "<column> (<label column>)" contains / equals."""
+    found = []
+    for name, relation in view.relation_of.items():
+        label = relation.target.label_column()
+        if label is None or name not in view.column_list:
+            continue
+        title = f"{view.panel_table.column_label(relation.columns[0])} ({relation.target.column_label(label)})"
+        found += [LabelFilter(relation, title), LabelFilter(relation, title, exact=True)]
+    return found

@@ -5,6 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from services import panel as panel_rules
+from services.panel_drift import panel_drift
 from services.panel_inspect import starter_config
 
 
@@ -24,9 +25,15 @@ def register(app: Flask) -> None:
 
     @group.command("check")
     def check_command() -> None:
-        """Load PANEL_CONFIG, connect and reflect; list every problem (exit code 1 if any)."""
+        """Load PANEL_CONFIG, connect and reflect, compare with the live schema; exit code 1 on any finding.
+
+        Problems (ERR): what the file names that the database lacks, a row rule whose column type cannot
+        hold its value. Drift (DRIFT): a column added, gone or retyped since the entry's ``types``.
+        """
         panel = panel_rules.current_panel()
+        drift = panel_drift(panel)
         failed = {p.entry.split(".")[1] for p in panel.problems if p.entry.startswith("tables.") and "." in p.entry}
+        failed |= {d.table for d in drift}
         for key, table in panel.tables.items():
             if key in failed:
                 continue
@@ -34,7 +41,9 @@ def register(app: Flask) -> None:
             click.echo(f"ok  {key}: {table.source.key}.{table.table.name}{note}")
         for problem in panel.problems:
             click.echo(f"ERR {problem}", err=True)
-        if panel.problems:
+        for finding in drift:
+            click.echo(f"DRIFT {finding}", err=True)
+        if panel.problems or drift:
             raise SystemExit(1)
 
     app.cli.add_command(group)

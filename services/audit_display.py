@@ -42,6 +42,7 @@ ACTIONS = {
     "resume": _l("Resumed"),
     "handover": _l("Handed over"),
     "handover_undo": _l("Hand-over undone"),
+    "reload": _l("Reloaded"),
 }
 OBJECTS = {
     "Customer": _l("Customer"),
@@ -67,6 +68,7 @@ OBJECTS = {
     "OutboxMessage": _l("Outgoing message"),
     "MessageTemplate": _l("Message template"),
     "KpiReport": _l("KPI report"),
+    "PanelSources": _l("Data sources"),
 }
 NAME_ONLY = {"User": "name", "Team": "name"}
 """Kinds whose label (the name) anyone who sees a reference to them may read (access.LABEL_COLUMNS)."""

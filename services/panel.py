@@ -88,6 +88,8 @@ class Source:
     tables: list[str] = field(default_factory=list)
     metadata: MetaData = field(default_factory=MetaData)
     """One per source, so a table's foreign keys find the tables they point to."""
+    state: object = None
+    """The last live check (``services.panel_drift.SourceState``), reused for a minute."""
 
     @property
     def key(self) -> str:
@@ -206,13 +208,26 @@ class Panel:
 
 def init_panel(app) -> Panel:
     """Load ``app.config["PANEL_CONFIG"]``, connect and reflect; log every problem."""
+    panel = load_panel(app)
+    app.extensions["cskh_panel"] = panel
+    app.teardown_appcontext(_remove_sessions)
+    return panel
+
+
+def load_panel(app) -> Panel:
+    """A new ``Panel`` from the file and the databases as they are now (start-up and **Tải lại**)."""
     path = app.config.get("PANEL_CONFIG")
     panel = build(load(path, required=bool(path) and Path(path).resolve() != DEFAULT_CONFIG.resolve()))
     for problem in panel.problems:
         log.error("panel configuration: %s", problem)
-    app.extensions["cskh_panel"] = panel
-    app.teardown_appcontext(panel.remove_sessions)
     return panel
+
+
+def _remove_sessions(_exc=None) -> None:
+    """The sessions of the panel in use now (a reload replaces it)."""
+    panel = current_app.extensions.get("cskh_panel")
+    if panel is not None:
+        panel.remove_sessions()
 
 
 def current_panel() -> Panel:
@@ -282,21 +297,6 @@ def _connect(config: PanelConfig, source_config: SourceConfig) -> Source:
     return source
 
 
-def check_source(source: Source) -> tuple[str | None, object]:
-    """(error or None, time of the check): asks the database now, so an outage shows as one."""
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC)
-    if source.engine is None:
-        return source.error, now
-    try:
-        with source.engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the source is not answering
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}", now
-    return None, now
-
-
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
     """SQLite checks foreign keys only when asked, per connection."""
     cursor = dbapi_connection.cursor()
@@ -330,6 +330,8 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
         return None
     keys = attribute_keys([c.name for c in table.columns])
     is_view = name in views
+    if not is_view and _has_insert_rule(source.engine, name, schema):
+        table.implicit_returning = False  # PostgreSQL refuses INSERT ... RETURNING on a table with such a rule
     primary_key = list(table.primary_key.columns)
     has_pk = bool(primary_key) and not is_view
     if not has_pk:
@@ -339,6 +341,23 @@ def _reflect(config: PanelConfig, source: Source, table_config: TableConfig) -> 
         model, table, properties={keys[c.name]: c for c in table.columns}, primary_key=primary_key
     )
     return PanelTable(table_config, source, table, model, keys, has_pk, is_view)
+
+
+def _has_insert_rule(engine, name: str, schema: str | None) -> bool:
+    """Whether a PostgreSQL rule rewrites inserts into ``name`` (the row may land in another table)."""
+    if engine.dialect.name != "postgresql":
+        return False
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT 1 FROM pg_rules WHERE tablename = :name AND schemaname = COALESCE(:schema, current_schema())"
+                " AND definition ILIKE '%ON INSERT%'"
+            ),
+            {"name": name, "schema": schema},
+        ).first()
+    return found is not None
 
 
 def scope_type_problem(table_config: TableConfig, table: Table) -> str | None:

@@ -51,6 +51,7 @@ _TABLE_KEYS = {
     "column_labels",
     "label_column",
     "editable_by_role",
+    "types",
 }
 
 
@@ -107,6 +108,9 @@ class TableConfig:
     """role -> the only editable columns that role may change (others keep ``editable``)."""
     scope_values: list | None = None
     """``scope = {column = ..., in = [...]}``: the fixed values a scoped role may see."""
+    types: dict[str, str] = field(default_factory=dict)
+    """column -> type as the database wrote it when the file was made (``flask panel inspect``): what
+    ``flask panel check`` compares the live schema with (new, gone and retyped columns)."""
 
     def columns_named(self) -> list[tuple[str, str]]:
         """(entry, column) for every column the entry names, to check against the database."""
@@ -332,6 +336,11 @@ def _table(config: PanelConfig, key: str, raw) -> TableConfig | None:
         table.column_labels = dict(labels)
     else:
         entry.problem("must map a column to a label", f"tables.{key}.column_labels")
+    types = raw.get("types", {})
+    if isinstance(types, dict) and all(isinstance(v, str) and v for v in types.values()):
+        table.types = dict(types)
+    else:
+        entry.problem('must map a column to its type: { id = "INTEGER", name = "VARCHAR(50)" }', f"tables.{key}.types")
     scope = raw.get("scope")
     if scope is not None:
         _scope(entry, table, scope)

@@ -50,7 +50,7 @@ def classify(exc) -> tuple[str, str | None, str | None]:
         text = str(args[1]) if len(args) > 1 else ""
         kind = _MYSQL.get(args[0], "other")
         constraint = _first(r"CONSTRAINT `([^`]+)`", text)
-        column = _first(r"FOREIGN KEY \(`([^`]+)`", text) or _first(r"[Cc]olumn '([^']+)'", text)
+        column = _first(r"FOREIGN KEY \(([^)]+)\)", text) or _first(r"[Cc]olumn '([^']+)'", text)
         if kind == "unique":
             column = _first(r"for key '(?:[^.']+\.)?([^']+)'", text)
         return kind, constraint, column
@@ -77,6 +77,7 @@ def message(exc, table, action: str, referenced_by: list[str] | None = None) -> 
             return _("This row cannot be deleted: rows of %(tables)s refer to it.", tables=", ".join(referenced_by))
         return _("This row cannot be deleted: rows of other tables refer to it.")
     if kind in ("foreign_key", "referenced"):
+        label = label or _relation_words(table, constraint)
         if label:
             return _("%(column)s does not match any existing row of the related table.", column=label)
         return _("A value does not match any existing row of the related table.")
@@ -110,3 +111,11 @@ def _column_words(table, column: str | None) -> str | None:
     if not known:
         return None
     return ", ".join(f"“{table.column_label(n)}”" for n in known)
+
+
+def _relation_words(table, constraint: str | None) -> str | None:
+    """The columns of the foreign key the database named, or of the table's only one (SQLite names none)."""
+    relations = getattr(table, "relations", [])
+    named = [r for r in relations if constraint and r.name == constraint]
+    found = named or (relations if len(relations) == 1 else [])
+    return _column_words(table, ", ".join(found[0].columns)) if found else None

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
+from services.panel_drift import type_name
 from services.text import fold
 
 _TEXT = (String, Text)
@@ -181,6 +182,8 @@ def _table_entry(inspector, name, schema, source, key, is_view) -> list[str]:
         lines.append(f"label_column = {_q(label)}  # what a row is called where another table points to it")
     if len(pk) == 1:
         lines.append(f"default_sort = {_q('-' + pk[0])}  # newest first")
+    types = ", ".join(f"{_q(c['name'])} = {_q(type_name(c['type'], inspector.dialect))}" for c in columns)
+    lines.append(f"types = {{ {types} }}  # the schema this entry was made for: `flask panel check` compares")
     writer = ALL_ACTIONS if not read_only else ["view", "export"]
     lines += [
         f"read_only = {'true' if read_only else 'false'}",

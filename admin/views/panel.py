@@ -6,7 +6,7 @@ permissions and row scope read from the configuration (``services.panel``) inste
 """
 
 from flask import abort, flash, g, request
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -85,6 +85,7 @@ class PanelModelView(SecureModelView):
         self.column_formatters_export = {
             name: relations.formatter(r, linked=False) for name, r in self.relation_of.items()
         }
+        self.column_filters = (self.column_filters or []) + relations.label_filters(self) or None
         super().__init__(table.model, **kwargs)
         self.session = table.source.session  # the source's scoped session, not CSKH's
         self._refresh_forms_cache()  # the forms' duplicate checks and lookups use it too
@@ -94,6 +95,7 @@ class PanelModelView(SecureModelView):
         from datetime import datetime
 
         formatters[datetime] = panel_datetime_formatter(self.panel_table.source.config.timezone)
+        formatters[set] = lambda view, value, name=None: ", ".join(sorted(map(str, value)))  # a MariaDB SET
         return formatters
 
     # ---- permissions and scope from the configuration --------------------
@@ -103,8 +105,16 @@ class PanelModelView(SecureModelView):
     def column_visible(self, name: str) -> bool:
         return name in self.shown_columns and super().column_visible(name)
 
+    retired = False
+    """Its entry left the configuration at a reload: the page answers 404 until the next start."""
+
     def is_accessible(self) -> bool:
-        return self._allowed("view")
+        return not self.retired and self._allowed("view")
+
+    def _handle_view(self, name, **kwargs):
+        if self.retired:
+            abort(404)
+        return super()._handle_view(name, **kwargs)
 
     def scope(self, action: str = "view"):
         return panel_rules.scope_clause(current_user, self.panel_table, action)
@@ -135,9 +145,17 @@ class PanelModelView(SecureModelView):
         return list(self.model.__mapper__.primary_key)
 
     def keyset_key(self, sort_column, sort_desc):
-        if len(self._key_columns()) != 1:
-            return None
+        if len(self._key_columns()) != 1 or sort_column in self.relation_of:
+            return None  # a related label is no column of this table: no "after this row" condition
         return super().keyset_key(sort_column, sort_desc)
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        """A foreign key sorts by the related row's label (tracks by album title), not by the stored id."""
+        relation = self.relation_of.get(sort_column)
+        order = relations.label_order(relation) if relation is not None else None
+        if order is None:
+            return super()._apply_sorting(query, joins, sort_column, sort_desc)
+        return query.order_by(order.desc() if sort_desc else order.asc()), joins
 
     def _ordered(self, query, joins, sort_column, sort_desc, key):
         query, joins = super()._ordered(query, joins, sort_column, sort_desc, key)
@@ -290,11 +308,43 @@ class PanelModelView(SecureModelView):
             )
 
     def after_model_change(self, form, model, is_created):
+        if is_created and not self._stored(model):
+            self._keep_rerouted(form, model)
         after = self._snapshot(model)
         before = {} if is_created else g.get("panel_before", {})
         changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
         if is_created or changes:
             self._audit("create" if is_created else "update", model, changes)
+
+    def _stored(self, model) -> bool:
+        """Whether a just-created row is in this table (a rule or trigger may have sent it elsewhere)."""
+        from sqlalchemy import inspect as state_of
+
+        identity = state_of(model).identity
+        if not identity or any(v is None for v in identity):
+            return True
+        columns = self._key_columns()
+        statement = select(func.count()).select_from(self.panel_table.table)
+        statement = statement.where(and_(*(c == v for c, v in zip(columns, identity, strict=True))))
+        try:
+            return bool(self.session.scalar(statement))
+        except SQLAlchemyError:
+            self.session.rollback()
+            return True
+
+    def _keep_rerouted(self, form, model) -> None:
+        """The row went elsewhere: say so, and keep what was typed for the audit (nothing to reload)."""
+        from sqlalchemy import inspect as state_of
+        from sqlalchemy.orm import make_transient
+
+        identity = state_of(model).identity
+        make_transient(model)
+        form.populate_obj(model)
+        for column, value in zip(self._key_columns(), identity, strict=True):
+            setattr(model, column.key, value)
+        flash(
+            _("Saved, but the database put the row elsewhere (a rule or trigger): it is not in this list."), "warning"
+        )
 
     def on_model_delete(self, model):
         if not self.row_allowed("delete", model):
@@ -394,29 +444,6 @@ class PanelModelView(SecureModelView):
         return retranslate_flashes(super().delete_view())
 
 
-class DataSourcesView(BaseView):
-    """Which sources answered, which tables became pages, and every configuration problem."""
-
-    def is_accessible(self) -> bool:
-        return access.is_department_wide(current_user)
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        from flask import redirect, request, url_for
-
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
-    @expose("/")
-    def index(self):
-        panel = panel_rules.current_panel()
-        states = {key: panel_rules.check_source(source) for key, source in panel.sources.items()}
-        return self.render("admin/panel/sources.html", panel=panel, notices=READ_ONLY_NOTICES, states=states)
-
-
 # ---- built-in views: columns, labels and filters from the same file --------
 
 
@@ -461,22 +488,23 @@ def register(admin):
     panel = panel_rules.init_panel(admin.app)
     logged = len(panel.problems)
     for key, table in panel.tables.items():
-        try:
-            view = PanelModelView(
-                table, name=table.label(), category=table.category(), endpoint=f"panel_{key}", url=f"panel/{key}"
-            )
-        except Exception as exc:  # noqa: BLE001 - a column type Flask-Admin cannot handle must not stop the app
-            panel.problems.append(Problem(panel.config.path, f"tables.{key}", f"cannot build the page: {exc}"))
-            continue
-        admin.add_view(view)
+        view = table_view(panel, key, table)
+        if view is not None:
+            admin.add_view(view)
     apply_builtin_overrides(admin, panel)
-    admin.add_view(
-        DataSourcesView(
-            name=_l("Data sources"), endpoint="panel_sources", url="panel-sources", category=_l("Administration")
-        )
-    )
     for problem in panel.problems[logged:]:
         panel_rules.log.error("panel configuration: %s", problem)
+
+
+def table_view(panel: panel_rules.Panel, key: str, table: panel_rules.PanelTable) -> PanelModelView | None:
+    """The page of one table, or None with the reason among the panel's problems."""
+    try:
+        return PanelModelView(
+            table, name=table.label(), category=table.category(), endpoint=f"panel_{key}", url=f"panel/{key}"
+        )
+    except Exception as exc:  # noqa: BLE001 - a column type Flask-Admin cannot handle must not stop the app
+        panel.problems.append(Problem(panel.config.path, f"tables.{key}", f"cannot build the page: {exc}"))
+        return None
 
 
 def not_editable(column) -> str | None:
@@ -487,6 +515,6 @@ def not_editable(column) -> str | None:
         return _("computed by the database")
     if isinstance(column.type, LargeBinary) or type(column.type).__name__ in ("BYTEA", "BLOB", "LONGBLOB", "BINARY"):
         return _("binary data")
-    if type(column.type).__name__ in ("YEAR", "INTERVAL", "ARRAY", "NullType", "TSVECTOR"):
+    if type(column.type).__name__ in ("YEAR", "INTERVAL", "ARRAY", "NullType", "TSVECTOR", "JSON", "JSONB"):
         return _("the form has no field for its type (%(type)s)", type=type(column.type).__name__)
     return None

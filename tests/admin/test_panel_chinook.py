@@ -295,3 +295,50 @@ def test_staff_map_scope_agent_sees_and_changes_only_their_customers(scoped_app,
     stranger = login(scoped_app, make_user("agent", email="ai.do@test.vn"))
     assert mine and str(mine) not in _rows(stranger.get(url).get_data(as_text=True))
     assert stranger.get(f"{url}details/?id={mine}").status_code == 403
+
+
+def _column(url: str, sql: str) -> list:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql)).scalars())
+    finally:
+        engine.dispose()
+
+
+def _album_labels(html: str, backend) -> list[str]:
+    ref = f'data-panel-ref="{_entry(backend, "Album")}">'
+    return [htmllib.unescape(row.split(ref, 1)[1].split("<", 1)[0]) for row in _rows(html) if ref in row]
+
+
+def test_tracks_sort_and_filter_by_the_album_title(chinook_app, chinook_url, backend):
+    from admin.panel_relations import LabelFilter
+
+    client = login(chinook_app, make_user("head"))
+    url, view = _url(backend, "Track"), _view(chinook_app, backend, "Track")
+    n = names(backend)
+    index = [c[0] for c in view._list_columns].index(n["AlbumId"])
+    titles = _q(backend, "SELECT Album.Title FROM Track JOIN Album ON Album.AlbumId = Track.AlbumId ORDER BY 1")
+    for desc in ("", " DESC"):
+        expected = _column(chinook_url, titles.replace("ORDER BY 1", f"ORDER BY 1{desc}") + " LIMIT 40")
+        pages = [f"{url}?sort={index}{'&desc=1' if desc else ''}&page={p}" for p in (0, 1)]
+        shown = [label for page in pages for label in _album_labels(client.get(page).get_data(as_text=True), backend)]
+        assert shown == expected, (desc, shown)
+    album = _entry(backend, "Album")
+    by_album = [i for i, f in enumerate(view._filters) if isinstance(f, LabelFilter) and f.relation.target.key == album]
+    contains, exact = (next(i for i in by_album if view._filters[i].exact is e) for e in (False, True))
+    expected = scalar(
+        chinook_url,
+        _q(
+            backend,
+            "SELECT COUNT(*) FROM Track JOIN Album ON Album.AlbumId = Track.AlbumId"
+            " WHERE Album.Title LIKE '%Restless%'",
+        ),
+    )
+    html = client.get(f"{url}?flt0_{contains}=restless").get_data(as_text=True)
+    assert expected == 3 and _album_labels(html, backend) == ["Restless and Wild"] * 3
+    html = client.get(f"{url}?flt0_{exact}=restless and wild").get_data(as_text=True)
+    assert _album_labels(html, backend) == ["Restless and Wild"] * 3
+    assert _album_labels(client.get(f"{url}?flt0_{exact}=restless").get_data(as_text=True), backend) == []

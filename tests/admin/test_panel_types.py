@@ -177,6 +177,7 @@ def test_sources_page_checks_now_and_an_export_cut_midway_says_so(panel_app, sho
     source = panel_app.extensions["cskh_panel"].sources["shop"]
     working = source.engine
     monkeypatch.setattr(source, "engine", create_engine("sqlite:////nonexistent-panel-dir/gone/shop.sqlite3"))
+    source.state = None  # the last check is kept a minute (test_panel_drift); this one asks again
     html = client.get("/admin/panel-sources/").get_data(as_text=True)
     assert 'data-source="shop" data-status="error"' in html
     monkeypatch.setattr(source, "engine", working)

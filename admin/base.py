@@ -25,6 +25,7 @@ from admin.edit_conflicts import EditConflictMixin
 from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.filter_labels import RelationFilterLabelsMixin
+from admin.form_messages import TRANSLATIONS
 from admin.fragments import cached_url_for
 from admin.input_guard import (
     CleanTextForm,
@@ -50,6 +51,9 @@ class SecureForm(CleanTextForm, BaseForm, FlaskForm):
 
     class Meta(FlaskForm.Meta):
         csrf = True
+
+        def get_translations(self, form):
+            return TRANSLATIONS
 
 
 log = logging.getLogger("cskh.admin")

@@ -57,5 +57,7 @@ def test_every_message_is_translated_to_vietnamese_in_the_po():
 def test_the_compiled_catalogue_says_what_the_po_says():
     with (VI / "messages.mo").open("rb") as fh:
         compiled = {_key(m): _text(m.string) for m in read_mo(fh) if m.id}
-    stale = sorted(k for k, m in _po().items() if m.string and "fuzzy" not in m.flags and compiled.get(k) != _text(m.string))
+    stale = sorted(
+        k for k, m in _po().items() if m.string and "fuzzy" not in m.flags and compiled.get(k) != _text(m.string)
+    )
     assert stale == [], f"messages.mo is older than messages.po: run `make translations` ({stale[:5]}…)"

@@ -71,7 +71,7 @@ def seed(n: int) -> float:
                     CASE WHEN i % 10 < 7 THEN 'kh' || i || '@example.vn' END, 'Hà Nội', 'customer', 'medium',
                     i % 12 = 0, i % 10 <> 9, true, true, true, false, false, false,
                     'khach hang ' || i || ' 09' || lpad(i::text, 8, '0'), now(), now()
-                FROM generate_series(:start, :end) AS i
+                FROM generate_series(CAST(:start AS bigint), CAST(:end AS bigint)) AS i
                 """
             ),
             {"start": have + 1, "end": n},

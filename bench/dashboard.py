@@ -71,7 +71,7 @@ def first_user(app, role: str) -> str:
                 .order_by(func.count().desc())
                 .limit(1)
             )
-            query = query.where(User.id.in_(busiest))
+            query = query.where(User.id == db.session.scalar(busiest))  # MariaDB has no LIMIT in IN (…)
         return db.session.scalar(query.order_by(User.id).limit(1)).get_id()
 
 

@@ -1,13 +1,14 @@
 """An agent's morning in Chromium: the inbox → "Done, call next" on the first follow-up with CSAT → the next
-call opens → the navbar search "DH-…" opens the order; and a lead's bulk reassign with the accent-free
-staff picker. Screenshots of the inbox (desktop and a 390 px phone) land in docs/screenshots/."""
+call opens → the navbar search "DH-…" opens the order → a partial refund with reason and amount; and a
+lead's bulk reassign with the accent-free staff picker. Screenshots of the inbox (desktop and a 390 px
+phone) land in docs/screenshots/."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from models import Appointment, Interaction, SurveyAnswer
+from models import Appointment, Interaction, Order, SurveyAnswer
 from tests.browser.test_browser_flow import _shot
 from tests.factories import PASSWORD, make_complaint, make_customer, make_order, make_team, make_user
 
@@ -28,7 +29,8 @@ def _morning(db):
     hoa = make_customer("Lê Thị Hoa", owner=agent, phone="0912000222")
     resolved = make_complaint(an, assignee=agent, status="resolved", subject="Máy lọc nước rò rỉ",
                               resolved_at=datetime.now(UTC) - timedelta(days=3))  # fmt: skip
-    order = make_order(an, invoice_number="HD00001234")
+    order = make_order(an, invoice_number="HD00001234", status="delivered", expected_delivery=datetime.now(UTC).date())
+    order.total = 1_250_000
     now = datetime.now(UTC)
     purpose = f"Gọi lại sau {resolved.code}: khách đã hài lòng chưa?"
     first = Appointment(customer_id=an.id, agent_id=agent.id, kind="follow_up", complaint_id=resolved.id,
@@ -76,6 +78,31 @@ def test_an_agents_morning_and_a_leads_reassign(app, db, live_server, browser_pa
     page.press("#navbar-search input[name=q]", "Enter")
     page.wait_for_url(f"**/admin/orders/details/?id={order_id}*")
     assert order_code in page.content()
+
+    # 3b. a partial refund from the order's page: reason, amount, confirmation; too much is refused first
+    page.click("a[data-status=refunded]")
+    page.wait_for_selector("#return-form")
+    page.fill("#reason", "Máy giao thiếu bộ lõi lọc")
+    page.fill("#amount", "2.000.000")
+    page.check("#confirm")
+    page.click("#return-submit")
+    page.wait_for_selector("#return-form .invalid-feedback")
+    db.session.expire_all()
+    assert (db.session.get(Order, order_id).status, db.session.get(Order, order_id).refunded_amount or 0) == (
+        "delivered",
+        0,
+    )
+    page.fill("#amount", "350.000")
+    page.check("#confirm")
+    page.click("#return-submit")
+    page.wait_for_url(f"**/admin/orders/details/?id={order_id}*")
+    db.session.expire_all()
+    refunded = db.session.get(Order, order_id)
+    assert (refunded.status, refunded.refunded_amount, refunded.return_reason) == (
+        "refunded",
+        350_000,
+        "Máy giao thiếu bộ lõi lọc",
+    )
 
     # 4. the inbox and the 360 page on a 390 px phone: cards, no sideways scrolling
     phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True)

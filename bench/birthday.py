@@ -110,7 +110,8 @@ def main() -> None:
         print(f"{db.engine.dialect.name}: {total:,} customers (seeding took {seconds:.1f} s)")
         for model in (OutboxMessage, Gift, JobRun):
             db.session.execute(delete(model))
-        db.session.execute(delete(BudgetLine))
+        ours = select(Budget.id).where(Budget.title == "bench")  # the list bench's budgets stay
+        db.session.execute(delete(BudgetLine).where(BudgetLine.budget_id.in_(ours)))
         db.session.execute(delete(Budget).where(Budget.title == "bench"))
         budget = Budget(year=2026, quarter_no=4, quarter="2026-Q4", team_key=999, title="bench", status="approved")
         db.session.add(budget)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, text
@@ -29,6 +30,7 @@ from app import create_app
 from bench.birthday import seed_customers
 from config import INSTANCE
 from models import Budget, BudgetLine, Campaign, Customer, MessageEvent, MessageTemplate, OutboxMessage, db
+from services.budgets import quarter_of
 from services.message_queue import queue_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +90,10 @@ def prepare() -> Campaign:
     db.session.execute(delete(MessageTemplate))
     db.session.execute(delete(BudgetLine).where(BudgetLine.description == "bench channels"))
     db.session.execute(delete(Budget).where(Budget.title == "bench channels"))
-    budget = Budget(year=2027, quarter_no=1, quarter="2027-Q1", team_key=998, title="bench channels", status="approved")
+    quarter = quarter_of(datetime.now(UTC))  # a message is charged to a line of the quarter it is queued in
+    year, quarter_no = int(quarter[:4]), int(quarter[-1])
+    budget = Budget(year=year, quarter_no=quarter_no, quarter=quarter, team_key=998, title="bench channels",
+                    status="approved")  # fmt: skip
     db.session.add(budget)
     db.session.flush()
     line = BudgetLine(budget_id=budget.id, category="campaigns", description="bench channels", planned=10**13)

@@ -36,6 +36,8 @@ class Complaint(TimestampMixin, VersionedMixin, Base):
         Index("ix_complaints_customer_opened", "customer_id", "opened_at"),
         Index("ix_complaints_opened_cover", "opened_at", "resolved_at", "category", "team_id"),
         Index("ix_complaints_team_status_due", "team_id", "status", "due_at"),
+        # a team's requests whose wait for the customer is over, oldest first (services.inbox)
+        Index("ix_complaints_team_status_updated", "team_id", "status", "updated_at"),
         # an agent's figures of a period: requests assigned to them, opened in it (services.kpi.catalog)
         Index("ix_complaints_assignee_opened", "assignee_id", "opened_at", "resolved_at", "category"),
         # The open backlog (services.kpi.windows.open_at): only the open requests on SQLite and PostgreSQL

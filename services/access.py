@@ -8,7 +8,8 @@ README reproduces ``MATRIX`` (``flask access-matrix`` prints it).
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from models import (
     Appointment,
@@ -220,6 +221,14 @@ def _customers_owned(user):
     return select(Customer.id).where(Customer.owner_id == user.id)
 
 
+def _owns_customer_of(column, user):
+    """``column`` names a customer this user owns, as a correlated EXISTS: beside an OR (the request's
+    assignee, the call's agent) an ``IN (SELECT …)`` made PostgreSQL hash every customer the agent
+    owns for each query (83,000 rows, ~100 ms at 1M customers) where this looks up the rows at hand."""
+    owned = aliased(Customer)  # its own alias: never correlated to a customers table the outer query joins
+    return exists().where(owned.id == column, owned.owner_id == user.id).correlate_except(owned)
+
+
 def _customers_of_team(user):
     if _team_of(user) is None:
         return select(Customer.id).where(false())
@@ -252,12 +261,12 @@ ROW_RULES = {
         "team": _by_customer(EmotionEntry.customer_id)["team"],
     },
     "complaint": {
-        "own": lambda u: or_(Complaint.assignee_id == u.id, Complaint.customer_id.in_(_customers_owned(u))),
+        "own": lambda u: or_(Complaint.assignee_id == u.id, _owns_customer_of(Complaint.customer_id, u)),
         "team": _team_column(Complaint.team_id),
     },
     "order": _by_customer(Order.customer_id),
     "appointment": {
-        "own": lambda u: or_(Appointment.agent_id == u.id, Appointment.customer_id.in_(_customers_owned(u))),
+        "own": lambda u: or_(Appointment.agent_id == u.id, _owns_customer_of(Appointment.customer_id, u)),
         "team": _by_customer(Appointment.customer_id)["team"],
     },
     "policy": {

@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.database import SERVERS
-from bench.run import forget_capped_counts, logged_in, p95
+from bench.run import captured, forget_capped_counts, logged_in, p95, sql_alone
 
 SEED = [
     "CREATE TABLE ext_calls (id INTEGER PRIMARY KEY, caller VARCHAR(20) NOT NULL, agent VARCHAR(60) NOT NULL,"
@@ -119,40 +119,6 @@ def pages(app, rows: int) -> list[tuple[str, str]]:
     ]
 
 
-def statements_of(app, client, path: str) -> list:
-    engine = app.extensions["cskh_panel"].sources["calls"].engine
-    found = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        found.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", listener)
-    forget_capped_counts()
-    try:
-        client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return found
-
-
-def sql_alone(app, statements, repeat: int) -> float:
-    raw = app.extensions["cskh_panel"].sources["calls"].engine.raw_connection()
-    samples = []
-    try:
-        for _ in range(repeat + 2):
-            cursor = raw.cursor()
-            started = time.perf_counter()
-            for statement, parameters in statements:
-                cursor.execute(statement, parameters)
-                cursor.fetchall()
-            samples.append((time.perf_counter() - started) * 1000)
-            cursor.close()
-            raw.rollback()
-    finally:
-        raw.close()
-    return statistics.median(samples[2:])
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.panel", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
@@ -175,8 +141,9 @@ def main(argv=None) -> int:
                 started = time.perf_counter()
                 client.get(path)
                 samples.append((time.perf_counter() - started) * 1000)
-            sent = statements_of(app, client, path)
-            raw = sql_alone(app, sent, args.repeat)
+            engine = app.extensions["cskh_panel"].sources["calls"].engine
+            sent = captured(app, client, path, engine)
+            raw = sql_alone(app, sent, args.repeat, engine)
             ours = f"{statistics.median(samples):.1f} ms | {p95(samples):.1f} ms"
             print(f"| {label} | {ours} | {raw:.1f} ms | {len(sent)} |")
         app.extensions["cskh_panel"].dispose()

@@ -107,11 +107,13 @@ def timed(
     return samples, status
 
 
-def captured(app, client, path: str) -> list[tuple[str, object]]:
+def captured(app, client, path: str, engine=None) -> list[tuple[str, object]]:
+    """The statements one request sends to ``engine`` (the CSKH database unless given: a panel's source)."""
     from models import db
 
-    with app.app_context():
-        engine = db.engine
+    if engine is None:
+        with app.app_context():
+            engine = db.engine
     statements = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
@@ -126,11 +128,14 @@ def captured(app, client, path: str) -> list[tuple[str, object]]:
     return statements
 
 
-def sql_alone(app, statements, repeat: int) -> float:
+def sql_alone(app, statements, repeat: int, engine=None) -> float:
+    """p50 of ``statements`` re-run alone on a raw connection of ``engine`` (the CSKH database unless given)."""
     from models import db
 
-    with app.app_context():
-        raw = db.engine.raw_connection()
+    if engine is None:
+        with app.app_context():
+            engine = db.engine
+    raw = engine.raw_connection()
     try:
         samples = []
         for _ in range(repeat + 2):

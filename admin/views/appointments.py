@@ -22,6 +22,12 @@ MINE_TODAY = "today"
 OUTCOME_LABELS = {"done": _l("Mark done"), "no_answer": _l("No answer")}
 
 
+def _time_changed(model, before: dict) -> bool:
+    """Whether the edit moved the call (its time, customer, agent or length): then it is checked again."""
+    watched = ("starts_at", "customer_id", "customer_requested", "agent_id", "duration_minutes")
+    return any(before.get(k) != getattr(model, k) for k in watched)
+
+
 class AppointmentView(SecureModelView):
     resource = "appointment"
     action_permissions = {"delete": "delete", "mark_done": "edit", "mark_no_answer": "edit"}
@@ -118,7 +124,7 @@ class AppointmentView(SecureModelView):
             form.kind.data = request.args["kind"]
         return form
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         if model.customer is None:
             raise ValidationError({"customer": [_l("This field is required.")]})
         model.customer_id = model.customer.id
@@ -128,14 +134,8 @@ class AppointmentView(SecureModelView):
             raise ValidationError({"purpose": [_l("This field is required.")]})
         if is_created:
             model.status = "planned"
-        if model.status == "planned" and (is_created or self._time_changed(model)):
+        if model.status == "planned" and (is_created or _time_changed(model, before)):
             schedule.validate_appointment(model)
-
-    @staticmethod
-    def _time_changed(model) -> bool:
-        before = g.get("audit_before", {})
-        watched = ("starts_at", "customer_id", "customer_requested", "agent_id", "duration_minutes")
-        return any(before.get(k) != getattr(model, k) for k in watched)
 
     def handle_view_exception(self, exc):
         if isinstance(exc, ValidationError) and exc.details.get("suggest"):

@@ -4,7 +4,7 @@ The status is never a form field: it moves only through ``services.complaints.tr
 details page's buttons, the ``/transition/`` page) and the row actions, each asking ``access``.
 """
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -201,8 +201,7 @@ class ComplaintView(SecureModelView):
         return form
 
     # ---- the rules (services.complaints) -------------------------------
-    def apply_rules(self, form, model, is_created):
-        before = {} if is_created else g.get("audit_before", {})  # the row as the base's update_model took it
+    def apply_rules(self, form, model, is_created, before):
         rules.apply_form(model, current_user, is_created, before)
 
     # ---- row actions --------------------------------------------------

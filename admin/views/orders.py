@@ -147,7 +147,7 @@ class OrderView(SecureModelView):
         return form
 
     # ---- the rules ----------------------------------------------------
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         if is_created:
             model.status = "new"
         rules.prepare(model)
@@ -296,7 +296,7 @@ class ProductView(SecureModelView):
         "price": {"validators": [Optional()]},
     }
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         product_rules.prepare(model)
 
 

@@ -149,7 +149,7 @@ class StaffView(SecureModelView):
             on_forbidden=refused,
         )
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         staff_rules.prepare(
             model,
             new_password=form.new_password.data if "new_password" in form else None,

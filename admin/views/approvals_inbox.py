@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from admin.pages import SecurePage
 from admin.steps import error_messages, run_step
 from services import approvals_inbox as inbox
 
@@ -25,21 +26,11 @@ DETAILS = {"budget": "budgets", "policy": "policies", "campaign": "campaigns", "
 """The endpoint of each kind's admin view, for the link to the row and its decision page."""
 
 
-class ApprovalsInboxView(BaseView):
+class ApprovalsInboxView(SecurePage, BaseView):
     """``/admin/approvals/``: for leads and heads (whoever may approve some kind)."""
 
-    def is_accessible(self) -> bool:
-        return bool(inbox.deciding_kinds(current_user))
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def _handle_view(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        if not self.is_accessible():
-            abort(403)
-        return None
+    def allows(self, user) -> bool:
+        return bool(inbox.deciding_kinds(user))
 
     @expose("/")
     def index(self):

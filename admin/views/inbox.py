@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from admin.pages import SecurePage
 from admin.steps import error_messages, flash_errors, run_step
 from services import inbox
 from services.datetimes import parse_local_datetime
@@ -22,14 +23,9 @@ OPEN_ENDPOINTS["waiting"] = OPEN_ENDPOINTS["sla"]
 OPEN_ENDPOINTS["birthday"] = "customers.details_view"
 
 
-class InboxView(BaseView):
-    def is_accessible(self):
-        return current_user.is_authenticated and inbox.has_inbox(current_user)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+class InboxView(SecurePage, BaseView):
+    def allows(self, user) -> bool:
+        return inbox.has_inbox(user)
 
     @property
     def user(self):

@@ -268,6 +268,7 @@ class ComplaintView(SecureModelView):
             return page([])
 
         def escalate_all() -> int:
+            """The number escalated; AlreadyDone when a parallel submit escalated every one of them."""
             skipped = 0
             for complaint in complaints:
                 try:
@@ -275,6 +276,8 @@ class ComplaintView(SecureModelView):
                         rules.escalate(complaint, user, reason)
                 except AlreadyDone:
                     skipped += 1
+            if complaints and skipped == len(complaints):
+                raise AlreadyDone()
             return len(complaints) - skipped
 
         def refused(exc):
@@ -284,6 +287,7 @@ class ComplaintView(SecureModelView):
             escalate_all,
             done=lambda n: _("%(n)d requests escalated.", n=n),
             redirect_to=self._after_transition(complaints),
+            already_done_to=self._after_transition(complaints),
             on_error=refused,
             on_forbidden=refused,
         )

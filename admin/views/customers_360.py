@@ -112,6 +112,7 @@ class Customer360Mixin:
             "appointments": appointments,
             "is_overdue": complaint_rules.is_overdue,
             "can_log": access.allowed(user, "interaction", "create"),
+            "call_token": call_log.new_form_token(),
             "can_emotion": access.allowed(user, "emotion", "create"),
             "can_complain": access.allowed(user, "complaint", "create"),
             "can_schedule": access.allowed(user, "appointment", "create"),
@@ -204,6 +205,7 @@ class Customer360Mixin:
             lambda: call_log.log_call(current_user._get_current_object(), customer, form),
             done=logged,
             redirect_to=url_for(".details_view", id=form.get("id")) + "#timeline",
+            already_done_to=url_for(".details_view", id=customer.id) + "#timeline",
             on_error=refused,
         )
 

@@ -5,9 +5,9 @@ import importlib
 from flask import Flask
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
-from flask_login import current_user
 
 from admin.fragments import init_fragments
+from admin.pages import SecurePage
 from admin.security import csp_nonce
 from services.access import ROLE_LABELS
 
@@ -37,16 +37,8 @@ VIEW_MODULES = [
 ]
 
 
-class HomeView(AdminIndexView):
+class HomeView(SecurePage, AdminIndexView):
     """The admin home; login is required like everywhere else."""
-
-    def is_accessible(self):
-        return current_user.is_authenticated
-
-    def inaccessible_callback(self, name, **kwargs):
-        from flask import redirect, request, url_for
-
-        return redirect(url_for("auth.login", next=request.full_path))
 
     @expose("/")
     def index(self):

@@ -466,16 +466,18 @@ class SecureModelView(
 
     # ---- changes: rules, scope after the change, audit -----------------
     def update_model(self, form, model):
-        g.audit_before = audit.snapshot(model)
+        audit.keep_before(model)
         return super().update_model(form, model)
 
-    def apply_rules(self, form, model, is_created: bool) -> None:
-        """Views put their business rules here by calling services (raise ValidationError)."""
+    def apply_rules(self, form, model, is_created: bool, before: dict) -> None:
+        """Views put their business rules here by calling services (raise ValidationError);
+        ``before`` is the row as it was before the form was applied ({} on create)."""
 
     def on_model_change(self, form, model, is_created):
         g.admin_form = form
+        before = {} if is_created else audit.taken_before(model)
         with db.session.no_autoflush:
-            self.apply_rules(form, model, is_created)
+            self.apply_rules(form, model, is_created, before)
         action = "create" if is_created else "edit"
         if not self.policy.permits(current_user, action, model):
             raise NotAllowed()
@@ -483,7 +485,7 @@ class SecureModelView(
             db.session.flush()
             audit.record("create", model, changes=audit.diff(model, {}))
         else:
-            changes = audit.diff(model, g.get("audit_before", {}))
+            changes = audit.diff(model, before)
             if changes:
                 audit.record("update", model, changes=changes)
 

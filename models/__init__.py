@@ -5,7 +5,7 @@ from models.audit import AuditLog
 from models.base import Base, db, utcnow
 from models.budgets import Budget, BudgetLine
 from models.complaints import Complaint, SlaRule
-from models.customers import Customer, CustomerSearchKey, CustomerTag, EmotionEntry, Interaction
+from models.customers import CallLogToken, Customer, CustomerSearchKey, CustomerTag, EmotionEntry, Interaction
 from models.gifts import Campaign, Gift
 from models.handovers import Handover
 from models.jobs import JobRun, JobSetting, OutboxMessage, SchedulerLease
@@ -23,6 +23,7 @@ __all__ = [
     "Base",
     "Budget",
     "BudgetLine",
+    "CallLogToken",
     "Campaign",
     "CannedReply",
     "Complaint",

@@ -136,6 +136,17 @@ class Interaction(Base):
         return f"{self.channel} {self.occurred_at:%d/%m/%Y}"
 
 
+class CallLogToken(Base):
+    """The one-time token of a rendered call-log form (services.call_log): a second submit of the same
+    form finds its token taken and logs nothing. The primary key makes two submits at once collide."""
+
+    __tablename__ = "call_log_tokens"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EmotionEntry(Base):
     __tablename__ = "emotion_entries"
     __table_args__ = (

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import inspect
 
 from models import AuditLog, db
 from services.input_rules import CONTROL
@@ -91,3 +92,13 @@ def diff(obj, before: dict) -> dict:
 
 def snapshot(obj) -> dict:
     return {c.key: getattr(obj, c.key, None) for c in obj.__table__.columns}
+
+
+def keep_before(obj) -> None:
+    """Snapshot ``obj`` before an edit is applied, kept on the object's own state (not a request global)."""
+    inspect(obj).info["audit_before"] = snapshot(obj)
+
+
+def taken_before(obj) -> dict:
+    """The snapshot ``keep_before`` took ({} when none), handed over once."""
+    return inspect(obj).info.pop("audit_before", {})

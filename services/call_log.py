@@ -4,21 +4,46 @@ What happened (channel, direction, summary, outcome, duration), how the customer
 next care step) and, optionally, a request opened about one of the customer's orders: all written or
 none. Every part's field errors come back together, so the form can show them all at once; the caller
 rolls the session back on any error (the parts already flushed go with it).
+
+The form carries a one-time token (``new_form_token``, made when the form is rendered): the first
+submit claims it, a second submit of the same form (a double click, a resend) is ``AlreadyDone`` and
+writes nothing.
 """
 
+import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
-from models import Complaint, Customer, EmotionEntry, Interaction, db
+from models import CallLogToken, Complaint, Customer, EmotionEntry, Interaction, db
 from models.choices import MOODS
 from services import complaints as complaint_rules
 from services import interactions as interaction_rules
 from services import validation
-from services.errors import ValidationError
+from services.errors import AlreadyDone, ValidationError
 
 COMPLAINT_FIELDS = ("subject", "kind", "category", "priority", "description", "order")
 """The request's fields; in the form (and its errors) they are prefixed ``complaint_``."""
+TOKEN_FIELD = "form_token"
+"""The form's hidden field holding its one-time token."""
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _claim(token: str, session) -> CallLogToken:
+    """Take the form's token, or raise AlreadyDone when a submit of the same form took it (committed,
+    or a moment ago in a parallel request: the primary key makes the second insert wait, then fail)."""
+    claimed = CallLogToken(token=token[:64])
+    try:
+        with session.begin_nested():
+            session.add(claimed)
+            session.flush()
+    except IntegrityError:
+        raise AlreadyDone(_l("Already recorded: this call was logged a moment ago.")) from None
+    return claimed
 
 
 @dataclass
@@ -39,8 +64,11 @@ def _collect(errors: dict, fn, prefix: str = ""):
 
 def log_call(user, customer: Customer, data, *, now=None, session=None) -> LoggedCall:
     """Log what ``data`` (the form: a mapping of strings) says; raises ValidationError with every field's
-    errors, NotAllowed outside the user's rights. Writes nothing the caller keeps unless it returns."""
+    errors, NotAllowed outside the user's rights, AlreadyDone when the form's token was used already.
+    Writes nothing the caller keeps unless it returns."""
     session = session or db.session
+    token = (data.get(TOKEN_FIELD) or "").strip()
+    claimed = _claim(token, session) if token else None
     errors: dict[str, list] = {}
     channel = (data.get("channel") or "").strip()
     mood = (data.get("mood") or "").strip()
@@ -94,4 +122,6 @@ def log_call(user, customer: Customer, data, *, now=None, session=None) -> Logge
         )
     if errors:
         raise ValidationError(errors)
+    if claimed is not None:
+        claimed.interaction_id = interaction.id
     return LoggedCall(interaction=interaction, emotion=emotion, complaint=complaint)

@@ -173,13 +173,7 @@ def providers(app):
 @pytest.fixture
 def live_server(app):
     """The app served by werkzeug on 127.0.0.1 and a free port, in a thread, for this test."""
-    import threading
+    from tests.live import serving
 
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base

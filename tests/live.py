@@ -5,7 +5,10 @@ fires the same POST from all of them at once (a barrier releases the threads tog
 import http.client
 import re
 import threading
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
+
+from werkzeug.serving import make_server
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
@@ -85,3 +88,16 @@ def burst(sessions: list[Browser], path: str, data: dict) -> list[tuple[int, str
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+@contextmanager
+def serving(app):
+    """``app`` served by werkzeug on 127.0.0.1 and a free port, in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

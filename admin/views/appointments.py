@@ -1,7 +1,7 @@
 """Appointments and call-backs: the quiet-hours rule on every time typed, "my call-backs today",
 and closing a call as done / no answer with the outcome and the customer's satisfaction."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -10,15 +10,22 @@ from flask_login import current_user
 from sqlalchemy import and_
 
 from admin.base import SecureModelView
+from admin.steps import error_messages, run_step
 from admin.views.interactions import AccessMenuLink
 from models import Appointment, User, db
 from models.choices import APPOINTMENT_KINDS, APPOINTMENT_STATUSES, choices
 from services import access, schedule
 from services import appointments as outcome_rules
-from services.errors import CSKHError, NotAllowed, ValidationError
+from services.errors import ValidationError
 
 MINE_TODAY = "today"
 OUTCOME_LABELS = {"done": _l("Mark done"), "no_answer": _l("No answer")}
+
+
+def _time_changed(model, before: dict) -> bool:
+    """Whether the edit moved the call (its time, customer, agent or length): then it is checked again."""
+    watched = ("starts_at", "customer_id", "customer_requested", "agent_id", "duration_minutes")
+    return any(before.get(k) != getattr(model, k) for k in watched)
 
 
 class AppointmentView(SecureModelView):
@@ -117,7 +124,7 @@ class AppointmentView(SecureModelView):
             form.kind.data = request.args["kind"]
         return form
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         if model.customer is None:
             raise ValidationError({"customer": [_l("This field is required.")]})
         model.customer_id = model.customer.id
@@ -127,14 +134,8 @@ class AppointmentView(SecureModelView):
             raise ValidationError({"purpose": [_l("This field is required.")]})
         if is_created:
             model.status = "planned"
-        if model.status == "planned" and (is_created or self._time_changed(model)):
+        if model.status == "planned" and (is_created or _time_changed(model, before)):
             schedule.validate_appointment(model)
-
-    @staticmethod
-    def _time_changed(model) -> bool:
-        before = g.get("audit_before", {})
-        watched = ("starts_at", "customer_id", "customer_requested", "agent_id", "duration_minutes")
-        return any(before.get(k) != getattr(model, k) for k in watched)
 
     def handle_view_exception(self, exc):
         if isinstance(exc, ValidationError) and exc.details.get("suggest"):
@@ -169,9 +170,9 @@ class AppointmentView(SecureModelView):
     def outcome_view(self):
         """GET: the outcome form for the chosen appointments; POST: close them as ``status``."""
         status, appointments = self.step_rows("edit", "status", OUTCOME_LABELS)
-        errors: list[str] = []
         if request.method == "POST":
-            try:
+
+            def close_all():
                 for appointment in appointments:
                     outcome_rules.record_outcome(
                         appointment,
@@ -181,19 +182,19 @@ class AppointmentView(SecureModelView):
                         satisfaction=request.form.get("satisfaction"),
                         reopen_complaint=request.form.get("reopen_complaint") == "y",
                     )
-                db.session.commit()
-            except NotAllowed:
-                db.session.rollback()
-                abort(403)
-            except CSKHError as exc:
-                db.session.rollback()
-                messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
-                errors = [str(m) for group in messages for m in group]  # the rolled-back rows reload on use
-            else:
-                flash(_("%(n)d appointments updated.", n=len(appointments)), "success")
-                if len(appointments) == 1:
-                    return redirect(url_for(".details_view", id=appointments[0].id))
-                return redirect(url_for(".index_view"))
+
+            return run_step(
+                close_all,
+                done=_("%(n)d appointments updated.", n=len(appointments)),
+                redirect_to=url_for(".details_view", id=appointments[0].id)
+                if len(appointments) == 1
+                else url_for(".index_view"),
+                on_error=lambda exc: self._outcome_page(appointments, status, error_messages(exc)),
+            )
+        return self._outcome_page(appointments, status, [])
+
+    def _outcome_page(self, appointments, status: str, errors: list[str]):
+        """The outcome form (400 with ``errors``); after a rollback its rows reload on use."""
         return self.render(
             "admin/appointment_outcome.html",
             appointments=appointments,

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import db
+from admin.pages import SecurePage
+from admin.steps import error_messages, run_step
 from services import approvals_inbox as inbox
-from services.errors import CSKHError
 
 KIND_LABELS = {
     "budget": _l("Budget"),
@@ -26,26 +26,11 @@ DETAILS = {"budget": "budgets", "policy": "policies", "campaign": "campaigns", "
 """The endpoint of each kind's admin view, for the link to the row and its decision page."""
 
 
-def _error_text(exc: CSKHError) -> str:
-    messages = [str(m) for msgs in getattr(exc, "errors", {}).values() for m in msgs]
-    return " ".join(messages) or str(exc.message)
-
-
-class ApprovalsInboxView(BaseView):
+class ApprovalsInboxView(SecurePage, BaseView):
     """``/admin/approvals/``: for leads and heads (whoever may approve some kind)."""
 
-    def is_accessible(self) -> bool:
-        return bool(inbox.deciding_kinds(current_user))
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def _handle_view(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        if not self.is_accessible():
-            abort(403)
-        return None
+    def allows(self, user) -> bool:
+        return bool(inbox.deciding_kinds(user))
 
     @expose("/")
     def index(self):
@@ -70,27 +55,30 @@ class ApprovalsInboxView(BaseView):
         if op not in ("approve", "reject", "approve_publish"):
             abort(400)
         user = current_user._get_current_object()
-        try:
-            row = inbox.decide(
+        done = {
+            "approve": lambda row: _("Approved: %(row)s.", row=row),
+            "reject": lambda row: _("Rejected: %(row)s.", row=row),
+            "approve_publish": lambda row: _("Approved and published: %(row)s.", row=row),
+        }[op]
+
+        def refused(exc):
+            flash(_("Not done: %(reason)s", reason=" ".join(error_messages(exc))), "error")
+            return redirect(url_for(".index"))
+
+        return run_step(
+            lambda: inbox.decide(
                 request.form.get("kind", ""),
                 request.form.get("id", ""),
                 user,
                 approve=op != "reject",
                 comment=request.form.get("comment"),
                 publish=op == "approve_publish",
-            )
-            db.session.commit()
-        except CSKHError as exc:
-            db.session.rollback()
-            flash(_("Not done: %(reason)s", reason=_error_text(exc)), "error")
-            return redirect(url_for(".index"))
-        done = {
-            "approve": _("Approved: %(row)s.", row=row),
-            "reject": _("Rejected: %(row)s.", row=row),
-            "approve_publish": _("Approved and published: %(row)s.", row=row),
-        }[op]
-        flash(done, "success")
-        return redirect(url_for(".index"))
+            ),
+            done=done,
+            redirect_to=url_for(".index"),
+            on_error=refused,
+            on_forbidden=refused,
+        )
 
 
 def _badge_count():

@@ -1,6 +1,5 @@
 """Quarterly budgets with their lines inline; status changes only on the decision page."""
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -74,8 +73,7 @@ class BudgetView(WorkflowMixin, SecureModelView):
     def steps(self):
         return approval_steps(budget_rules.submit, budget_rules.decide)
 
-    def apply_rules(self, form, model, is_created):
-        before = g.get("audit_before") or {}
+    def apply_rules(self, form, model, is_created, before):
         budget_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
 
     def line_rows(self, budget):

@@ -4,7 +4,7 @@ The status is never a form field: it moves only through ``services.complaints.tr
 details page's buttons, the ``/transition/`` page) and the row actions, each asking ``access``.
 """
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from admin.base import SecureModelView
+from admin.steps import error_messages, run_step
 from models import Complaint, User, db
 from models.choices import (
     CHANNELS,
@@ -25,7 +26,7 @@ from models.choices import (
 )
 from services import access, canned_replies, global_search
 from services import complaints as rules
-from services.errors import AlreadyDone, CSKHError, ValidationError
+from services.errors import AlreadyDone, CSKHError
 from services.formatting import format_datetime
 
 TRANSITION_LABELS = {
@@ -200,8 +201,7 @@ class ComplaintView(SecureModelView):
         return form
 
     # ---- the rules (services.complaints) -------------------------------
-    def apply_rules(self, form, model, is_created):
-        before = {} if is_created else g.get("audit_before", {})  # the row as the base's update_model took it
+    def apply_rules(self, form, model, is_created, before):
         rules.apply_form(model, current_user, is_created, before)
 
     # ---- row actions --------------------------------------------------
@@ -253,65 +253,81 @@ class ComplaintView(SecureModelView):
         """GET: who the chosen requests go to and a required reason; POST: escalate them all, or none."""
         _step, complaints = self.step_rows("escalate", "step", ("escalate",))
         user = current_user._get_current_object()
-        errors: list[str] = []
         reason = request.form.get("reason", "")
-        if request.method == "POST":
+
+        def page(errors: list[str]):
+            return self.render(
+                "admin/complaint_escalate.html",
+                complaints=complaints,
+                target=rules.escalation_target(complaints[0], user) if complaints else None,
+                errors=errors,
+                reason=reason,
+            ), (400 if errors else 200)
+
+        if request.method != "POST":
+            return page([])
+
+        def escalate_all() -> int:
+            """The number escalated; AlreadyDone when a parallel submit escalated every one of them."""
             skipped = 0
-            try:
-                for complaint in complaints:
-                    try:
-                        with db.session.begin_nested():
-                            rules.escalate(complaint, user, reason)
-                    except AlreadyDone:
-                        skipped += 1
-                db.session.commit()
-            except CSKHError as exc:
-                db.session.rollback()
-                messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
-                errors = [str(m) for group in messages for m in group]
-            else:
-                flash(_("%(n)d requests escalated.", n=len(complaints) - skipped), "success")
-                return redirect(self._after_transition(complaints))
-        return self.render(
-            "admin/complaint_escalate.html",
-            complaints=complaints,
-            target=rules.escalation_target(complaints[0], user) if complaints else None,
-            errors=errors,
-            reason=reason,
-        ), (400 if errors else 200)
+            for complaint in complaints:
+                try:
+                    with db.session.begin_nested():
+                        rules.escalate(complaint, user, reason)
+                except AlreadyDone:
+                    skipped += 1
+            if complaints and skipped == len(complaints):
+                raise AlreadyDone()
+            return len(complaints) - skipped
+
+        def refused(exc):
+            return page(error_messages(exc))
+
+        return run_step(
+            escalate_all,
+            done=lambda n: _("%(n)d requests escalated.", n=n),
+            redirect_to=self._after_transition(complaints),
+            already_done_to=self._after_transition(complaints),
+            on_error=refused,
+            on_forbidden=refused,
+        )
 
     # ---- one request's transition -------------------------------------
     @expose("/transition/", methods=("GET", "POST"))
     def transition_view(self):
         """GET: the resolution form for the chosen requests; POST: move them to ``to``."""
         to_status, complaints = self.step_rows("transition", "to", COMPLAINT_STATUSES)
-        errors: list[str] = []
         resolution = request.form.get("resolution", "")
-        if request.method == "POST":
-            try:
-                for complaint in complaints:
-                    rules.transition(complaint, to_status, current_user, resolution=resolution or None)
-                db.session.commit()
-            except AlreadyDone as exc:
-                db.session.rollback()
-                flash(str(exc.message), "info")
-                return redirect(self._after_transition(complaints))
-            except CSKHError as exc:
-                db.session.rollback()
-                messages = exc.errors.values() if isinstance(exc, ValidationError) and exc.errors else [[exc.message]]
-                errors = [str(m) for group in messages for m in group]
-            else:
-                flash(_("Status changed to %(status)s.", status=COMPLAINT_STATUSES[to_status]), "success")
-                return redirect(self._after_transition(complaints))
-        return self.render(
-            "admin/complaint_transition.html",
-            complaints=complaints,
-            to_status=to_status,
-            status_label=COMPLAINT_STATUSES[to_status],
-            errors=errors,
-            resolution=resolution,
-            replies=self.canned_replies(complaints[0] if len(complaints) == 1 else None),
-        ), (400 if errors else 200)
+
+        def page(errors: list[str]):
+            return self.render(
+                "admin/complaint_transition.html",
+                complaints=complaints,
+                to_status=to_status,
+                status_label=COMPLAINT_STATUSES[to_status],
+                errors=errors,
+                resolution=resolution,
+                replies=self.canned_replies(complaints[0] if len(complaints) == 1 else None),
+            ), (400 if errors else 200)
+
+        if request.method != "POST":
+            return page([])
+
+        def move_all():
+            for complaint in complaints:
+                rules.transition(complaint, to_status, current_user, resolution=resolution or None)
+
+        def refused(exc):
+            return page(error_messages(exc))
+
+        return run_step(
+            move_all,
+            done=_("Status changed to %(status)s.", status=COMPLAINT_STATUSES[to_status]),
+            redirect_to=self._after_transition(complaints),
+            already_done_to=self._after_transition(complaints),
+            on_error=refused,
+            on_forbidden=refused,
+        )
 
 
 def register(admin):

@@ -118,7 +118,7 @@ class CustomerView(Customer360Mixin, SecureModelView):
         if model is not None and "tag_list" in form:
             form.tag_list.data = ", ".join(customer_tags.names(model))
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         customer_rules.check_owner(current_user, model, "create" if is_created else "edit")
         customer_rules.prepare(model)
         if "tag_list" in form:

@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from admin.steps import run_step
 from models import Order, db
 from models.choices import (
     APPOINTMENT_KINDS,
@@ -40,7 +41,7 @@ from services import access, call_log, canned_replies, panel
 from services import complaints as complaint_rules
 from services import interactions as interaction_rules
 from services.customer_history import customer_history
-from services.errors import CSKHError, NotAllowed, ValidationError
+from services.errors import ValidationError
 from services.formatting import format_date, format_datetime, format_duration, format_time, format_vnd
 from services.validation import format_phone
 
@@ -111,6 +112,7 @@ class Customer360Mixin:
             "appointments": appointments,
             "is_overdue": complaint_rules.is_overdue,
             "can_log": access.allowed(user, "interaction", "create"),
+            "call_token": call_log.new_form_token(),
             "can_emotion": access.allowed(user, "emotion", "create"),
             "can_complain": access.allowed(user, "complaint", "create"),
             "can_schedule": access.allowed(user, "appointment", "create"),
@@ -181,42 +183,31 @@ class Customer360Mixin:
     def details_view(self):
         return self.render_360(self._customer_or_404())
 
-    def _quick(self, form_name: str, apply):
-        customer = self._customer_or_404()
-        try:
-            apply(customer)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            customer = self._customer_or_404()
-            return self.render_360(customer, errors=exc.errors, form_name=form_name, status=400)
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except CSKHError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            return redirect(url_for(".details_view", id=customer.id))
-        return None
-
     @expose("/360/log/", methods=("POST",))
     def log_interaction_view(self):
         """The one call-logging form: interaction, mood and, ticked, a request, all written or none."""
         form = request.form
-        logged = {}
+        customer = self._customer_or_404()
+        back = url_for(".details_view", id=customer.id)
 
-        def apply(customer):
-            logged["call"] = call_log.log_call(current_user._get_current_object(), customer, form)
+        def refused(exc):
+            if isinstance(exc, ValidationError):
+                return self.render_360(self._customer_or_404(), errors=exc.errors, form_name="log", status=400)
+            flash(str(exc.message), "error")
+            return redirect(back)
 
-        response = self._quick("log", apply)
-        if response is not None:
-            return response
-        complaint = logged["call"].complaint
-        if complaint is not None:
-            flash(_("The call was logged and request %(code)s was opened.", code=complaint.code), "success")
-        else:
-            flash(_("The interaction was logged."), "success")
-        return redirect(url_for(".details_view", id=form.get("id")) + "#timeline")
+        def logged(call) -> str:
+            if call.complaint is not None:
+                return _("The call was logged and request %(code)s was opened.", code=call.complaint.code)
+            return _("The interaction was logged.")
+
+        return run_step(
+            lambda: call_log.log_call(current_user._get_current_object(), customer, form),
+            done=logged,
+            redirect_to=url_for(".details_view", id=form.get("id")) + "#timeline",
+            already_done_to=url_for(".details_view", id=customer.id) + "#timeline",
+            on_error=refused,
+        )
 
     @expose("/360/replies/")
     def canned_replies_view(self):

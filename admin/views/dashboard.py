@@ -6,7 +6,7 @@ Figures come from ``services.kpi`` in the user's scope (``scope_of``); the lists
 
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Response, abort, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from admin.exports import XLSX_MIMETYPE
+from admin.pages import SecurePage
 from models import db
 from services import audit, inbox, worklists
 from services.formatting import format_date
@@ -53,18 +54,12 @@ CHART_LOCALES = {"vi": "vi-VN", "en": "en-GB"}
 """The charts' number format (Intl), by the user's language."""
 
 
-class DashboardView(AdminIndexView):
+class DashboardView(SecurePage, AdminIndexView):
     """The home page; what it shows depends on the user's dashboard scope (access.MATRIX["dashboard"])."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("name", _l("Dashboard"))
         super().__init__(**kwargs)
-
-    def is_accessible(self):
-        return current_user.is_authenticated
-
-    def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
 
     @expose("/")
     def index(self):

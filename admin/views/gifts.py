@@ -2,7 +2,6 @@
 
 import json
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
@@ -72,8 +71,7 @@ class GiftView(WorkflowMixin, SecureModelView):
             Step("delivered", _l("Mark as delivered"), "edit", ("sent",), acting(gift_rules.mark_delivered)),
         ]
 
-    def apply_rules(self, form, model, is_created):
-        before = g.get("audit_before") or {}
+    def apply_rules(self, form, model, is_created, before):
         gift_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
 
 
@@ -159,7 +157,7 @@ class CampaignView(WorkflowMixin, SecureModelView):
             audience_form.prefill(form, model.audience)
             schedule_form.prefill(form, model.schedule_cron, model.occasion)
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         segment = audience_form.segment_from(form)
         if segment is not None:
             model.audience = json.dumps(segment, ensure_ascii=False, sort_keys=True)
@@ -167,7 +165,6 @@ class CampaignView(WorkflowMixin, SecureModelView):
         model.schedule_cron = (model.schedule_cron or "").strip() or None
         model.occasion = model.occasion or None
         model.channel_order = (model.channel_order or "").strip() or None
-        before = g.get("audit_before") or {}
         campaign_rules.prepare(model, current_user, is_created, before_status=before.get("status"))
 
 

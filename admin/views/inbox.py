@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import db
+from admin.pages import SecurePage
+from admin.steps import error_messages, flash_errors, run_step
 from services import inbox
 from services.datetimes import parse_local_datetime
-from services.errors import CSKHError, NotAllowed, ValidationError
+from services.errors import ValidationError
 from services.formatting import format_datetime
 from services.text import fold
 
@@ -22,20 +23,9 @@ OPEN_ENDPOINTS["waiting"] = OPEN_ENDPOINTS["sla"]
 OPEN_ENDPOINTS["birthday"] = "customers.details_view"
 
 
-def _messages(exc: CSKHError) -> list[str]:
-    if isinstance(exc, ValidationError) and exc.errors:
-        return [str(m) for group in exc.errors.values() for m in group]
-    return [str(exc.message)]
-
-
-class InboxView(BaseView):
-    def is_accessible(self):
-        return current_user.is_authenticated and inbox.has_inbox(current_user)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+class InboxView(SecurePage, BaseView):
+    def allows(self, user) -> bool:
+        return inbox.has_inbox(user)
 
     @property
     def user(self):
@@ -92,57 +82,59 @@ class InboxView(BaseView):
         return url_for(OPEN_ENDPOINTS[item.kind], id=item.id)
 
     # ---- actions ---------------------------------------------------------------
+    def _call_refused(self, item_id: int, messages: list[str], **page):
+        """The call's page again with the refusal's messages (400), or 404 once it left the queue."""
+        found = inbox.find(self.user, "call", item_id)
+        if found is None:
+            abort(404)
+        return self._item_page(found, messages, 400, **page)
+
     @expose("/done/", methods=("POST",))
     def done(self):
         """Close a call as done / no answer; "Done, call next" then opens the next item of the queue."""
         item_id = request.form.get("id", type=int) or 0
         status = "no_answer" if request.form.get("status") == "no_answer" else "done"
-        try:
-            inbox.complete_call(
+
+        def then(_result) -> str:
+            if request.form.get("next"):
+                following = inbox.next_item(self.user, after=f"call-{item_id}")
+                if following is not None:
+                    return url_for(".item", kind=following.kind, item_id=following.id)
+            return url_for(".index")
+
+        return run_step(
+            lambda: inbox.complete_call(
                 self.user, item_id, status, request.form.get("outcome"), request.form.get("csat") or None
-            )
-            db.session.commit()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except CSKHError as exc:
-            db.session.rollback()
-            found = inbox.find(self.user, "call", item_id)
-            if found is None:
-                abort(404)
-            return self._item_page(found, _messages(exc), 400)
-        flash(_("Call recorded."), "success")
-        if request.form.get("next"):
-            following = inbox.next_item(self.user, after=f"call-{item_id}")
-            if following is not None:
-                return redirect(url_for(".item", kind=following.kind, item_id=following.id))
-        return redirect(url_for(".index"))
+            ),
+            done=_("Call recorded."),
+            redirect_to=then,
+            on_error=lambda exc: self._call_refused(item_id, error_messages(exc)),
+        )
 
     @expose("/reschedule/", methods=("POST",))
     def reschedule(self):
         item_id = request.form.get("id", type=int) or 0
-        try:
+
+        def move():
             when = parse_local_datetime(request.form.get("starts_at"))
             inbox.reschedule(self.user, item_id, when)
-            db.session.commit()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except CSKHError as exc:
-            db.session.rollback()
-            found = inbox.find(self.user, "call", item_id)
-            if found is None:
-                abort(404)
+            return when
+
+        def refused(exc):
             on_field = exc.errors.pop("starts_at", []) if isinstance(exc, ValidationError) else []
-            return self._item_page(
-                found,
-                _messages(exc) if not on_field or exc.errors else [],
-                400,
+            return self._call_refused(
+                item_id,
+                error_messages(exc) if not on_field or exc.errors else [],
                 field_errors={"starts_at": [str(m) for m in on_field]},
                 suggest=(exc.details or {}).get("suggest", {}).get("starts_at"),
             )
-        flash(_("Call moved to %(when)s.", when=format_datetime(when)), "success")
-        return redirect(url_for(".index"))
+
+        return run_step(
+            move,
+            done=lambda when: _("Call moved to %(when)s.", when=format_datetime(when)),
+            redirect_to=url_for(".index"),
+            on_error=refused,
+        )
 
     @expose("/reassign/", methods=("POST",))
     def reassign(self):
@@ -151,19 +143,12 @@ class InboxView(BaseView):
         if not keys:
             flash(_("Tick at least one item."), "error")
             return redirect(url_for(".index"))
-        try:
-            moved = inbox.reassign(self.user, keys, request.form.get("agent", type=int) or 0)
-            db.session.commit()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except CSKHError as exc:
-            db.session.rollback()
-            for message in _messages(exc):
-                flash(message, "error")
-            return redirect(url_for(".index"))
-        flash(_("%(n)d items reassigned.", n=moved), "success")
-        return redirect(url_for(".index"))
+        return run_step(
+            lambda: inbox.reassign(self.user, keys, request.form.get("agent", type=int) or 0),
+            done=lambda moved: _("%(n)d items reassigned.", n=moved),
+            redirect_to=url_for(".index"),
+            on_error=flash_errors(url_for(".index")),
+        )
 
 
 def register(admin):

@@ -101,7 +101,7 @@ class InteractionView(SecureModelView):
         query, condition = super().get_count_query(), self._list_condition()
         return query if condition is None else query.filter(condition)
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         if is_created:
             model.agent_id = model.agent_id or current_user.id
             model.occurred_at = model.occurred_at or datetime.now(UTC)
@@ -130,7 +130,7 @@ class EmotionView(SecureModelView):
     form_choices = {"mood": choices(MOODS)}
     form_ajax_refs = {"customer": {"fields": ["name", "phone"], "placeholder": _l("Search customers")}}
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         if is_created:
             model.author_id = model.author_id or current_user.id
         if model.customer is not None:
@@ -146,7 +146,7 @@ class SlaRuleView(SecureModelView):
     form_choices = {"priority": choices(PRIORITIES)}
     form_args = {"hours": {"render_kw": {"min": 1}}}
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         if model.hours is None or model.hours <= 0:
             raise ValidationError({"hours": [_l("Write a whole number of hours above zero.")]})
 

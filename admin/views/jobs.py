@@ -2,7 +2,7 @@
 
 import json
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from admin import job_params as param_form
 from admin.base import SecureModelView
+from admin.steps import flash_errors, run_step
 from models import JobRun, JobSetting, OutboxMessage, db
 from models.choices import CHANNELS, JOB_RUN_STATUSES, MESSAGE_EVENTS, MESSAGE_PURPOSES, MESSAGE_STATUSES, SEND_CHANNELS
 from services import access, job_control, job_progress, outbox_failures
-from services.errors import NotAllowed, ValidationError
 from services.formatting import format_datetime, format_vnd
 from services.job_catalogue import JOBS, job_params, next_fire, scheduler_lease
 
@@ -76,19 +76,12 @@ class JobsView(SecureModelView):
         job_id = request.form.get("job_id", "")
         if job_id not in JOBS:
             abort(404)
-        try:
-            change(job_id)
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except ValidationError as exc:
-            db.session.rollback()
-            for messages in exc.errors.values():
-                for message in messages:
-                    flash(str(message), "error")
-            return redirect(url_for(".index_view"))
-        flash(_("Saved. The scheduler applies it within a few seconds."), "success")
-        return redirect(url_for(".index_view"))
+        return run_step(
+            lambda: change(job_id),
+            done=_("Saved. The scheduler applies it within a few seconds."),
+            redirect_to=url_for(".index_view"),
+            on_error=flash_errors(url_for(".index_view")),
+        )
 
     @expose("/pause/", methods=["POST"])
     def pause(self):
@@ -115,16 +108,14 @@ class JobsView(SecureModelView):
     @expose("/retry/", methods=["POST"])
     def retry(self):
         """Queue again one group of failed messages (a channel and a reason)."""
-        try:
-            count = outbox_failures.retry(
+        return run_step(
+            lambda: outbox_failures.retry(
                 current_user._get_current_object(), request.form.get("channel", ""), request.form.get("reason", "")
-            )
-            db.session.commit()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        flash(_("%(count)s messages are queued again.", count=count), "success")
-        return redirect(url_for(".index_view"))
+            ),
+            done=lambda count: _("%(count)s messages are queued again.", count=count),
+            redirect_to=url_for(".index_view"),
+            on_error=flash_errors(url_for(".index_view")),
+        )
 
 
 class JobRunView(SecureModelView):

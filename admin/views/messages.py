@@ -64,7 +64,7 @@ class MessageTemplateView(SecureModelView):
     form_overrides = {"body": TextAreaField}
     form_widget_args = {"body": {"rows": 5}}
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         rules.validate(model)
 
 

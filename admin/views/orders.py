@@ -18,13 +18,14 @@ from wtforms.validators import Optional
 
 from admin.base import ScopedAjaxLoader, SecureModelView, vnd_formatter
 from admin.fields import MoneyField
+from admin.steps import error_messages, run_step
 from models import Order, OrderLine, Product, db
 from models.choices import ORDER_STATUSES, choices
 from services import access, global_search
 from services import order_returns as returns
 from services import orders as rules
 from services import products as product_rules
-from services.errors import AlreadyDone, CSKHError, NotAllowed, ValidationError
+from services.errors import CSKHError, ValidationError
 from services.formatting import format_vnd
 
 TRANSITION_LABELS = {
@@ -146,7 +147,7 @@ class OrderView(SecureModelView):
         return form
 
     # ---- the rules ----------------------------------------------------
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         if is_created:
             model.status = "new"
         rules.prepare(model)
@@ -198,22 +199,19 @@ class OrderView(SecureModelView):
         order = db.session.get(Order, int(order_id))
         if order is None:
             abort(404)
-        try:
-            rules.transition(order, to_status, current_user)
-            db.session.commit()
-        except AlreadyDone as exc:
-            db.session.rollback()
-            flash(str(exc.message), "info")
-            return redirect(url_for(".details_view", id=order_id))
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except CSKHError as exc:
-            db.session.rollback()
+        back = url_for(".details_view", id=order_id)
+
+        def refused(exc):
             flash(_messages(exc), "error")
-            return redirect(url_for(".details_view", id=order_id)), 303
-        flash(_("Status changed to %(status)s.", status=ORDER_STATUSES[to_status]), "success")
-        return redirect(url_for(".details_view", id=order_id))
+            return redirect(back), 303
+
+        return run_step(
+            lambda: rules.transition(order, to_status, current_user),
+            done=_("Status changed to %(status)s.", status=ORDER_STATUSES[to_status]),
+            redirect_to=back,
+            already_done_to=back,
+            on_error=refused,
+        )
 
     @expose("/return/", methods=("GET", "POST"))
     def return_view(self):
@@ -228,35 +226,25 @@ class OrderView(SecureModelView):
         order = db.session.get(Order, int(order_id))
         if order is None:
             abort(404)
-        errors: dict = {}
         if request.method == "POST":
-            try:
-                returns.apply(
+            back = url_for(".details_view", id=order_id)
+            return run_step(
+                lambda: returns.apply(
                     order,
                     kind,
                     current_user,
                     reason=request.form.get("reason"),
                     amount=request.form.get("amount"),
                     confirmed=request.form.get("confirm") == "y",
-                )
-                db.session.commit()
-            except AlreadyDone as exc:
-                db.session.rollback()
-                flash(str(exc.message), "info")
-                return redirect(url_for(".details_view", id=order_id))
-            except NotAllowed:
-                db.session.rollback()
-                abort(403)
-            except ValidationError as exc:
-                db.session.rollback()
-                errors = {k: [str(m) for m in v] for k, v in exc.errors.items()}
-            except CSKHError as exc:
-                db.session.rollback()
-                errors = {"kind": [str(exc.message)]}
-            else:
-                flash(_("Status changed to %(status)s.", status=ORDER_STATUSES[kind]), "success")
-                return redirect(url_for(".details_view", id=order_id))
-            order = db.session.get(Order, int(order_id))
+                ),
+                done=_("Status changed to %(status)s.", status=ORDER_STATUSES[kind]),
+                redirect_to=back,
+                already_done_to=back,
+                on_error=lambda exc: self._return_page(db.session.get(Order, int(order_id)), kind, _field_errors(exc)),
+            )
+        return self._return_page(order, kind, {})
+
+    def _return_page(self, order, kind: str, errors: dict):
         return self.render(
             "admin/order_return.html",
             order=order,
@@ -269,9 +257,14 @@ class OrderView(SecureModelView):
 
 
 def _messages(exc: CSKHError) -> str:
-    if isinstance(exc, ValidationError) and exc.errors:
-        return " ".join(str(m) for group in exc.errors.values() for m in group)
-    return str(exc.message)
+    return " ".join(error_messages(exc))
+
+
+def _field_errors(exc: CSKHError) -> dict[str, list[str]]:
+    """The return form's errors: per field, or the rule's one message under ``kind``."""
+    if isinstance(exc, ValidationError):
+        return {k: [str(m) for m in v] for k, v in exc.errors.items()}
+    return {"kind": [str(exc.message)]}
 
 
 class ProductView(SecureModelView):
@@ -303,7 +296,7 @@ class ProductView(SecureModelView):
         "price": {"validators": [Optional()]},
     }
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         product_rules.prepare(model)
 
 

@@ -7,12 +7,12 @@ an entry gone from the file answers 404. Built-in view overrides are applied aga
 
 import threading
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from admin.pages import SecurePage
 from admin.views.panel import READ_ONLY_NOTICES, PanelModelView, apply_builtin_overrides, table_view
 from models import db
 from services import access, audit
@@ -24,19 +24,11 @@ _KEPT = ("admin", "blueprint", "url", "static_url_path", "static_folder", "menu"
 """What Flask-Admin set when the page was registered: a rebuilt page keeps its routes and menu entry."""
 
 
-class DataSourcesView(BaseView):
+class DataSourcesView(SecurePage, BaseView):
     """Which sources answered (checked at most once a minute), drift, pages, problems; the reload button."""
 
-    def is_accessible(self) -> bool:
-        return access.is_department_wide(current_user)
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+    def allows(self, user) -> bool:
+        return access.is_department_wide(user)
 
     @expose("/")
     def index(self):

@@ -1,6 +1,5 @@
 """Policies, one row per version; status changes only on the decision page."""
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectMultipleField, widgets
@@ -88,8 +87,8 @@ class PolicyView(WorkflowMixin, SecureModelView):
             Step("new_version", _l("Edit as a new version"), "create", ("published",), _new_version, "primary"),
         ]
 
-    def apply_rules(self, form, model, is_created):
-        policy_rules.prepare(model, current_user, is_created, before=g.get("audit_before"))
+    def apply_rules(self, form, model, is_created, before):
+        policy_rules.prepare(model, current_user, is_created, before=before)
 
 
 def _new_version(obj, user, comment):

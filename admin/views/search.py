@@ -5,6 +5,7 @@ from flask_admin import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from admin.pages import SecurePage
 from services import global_search
 from services.formatting import format_datetime, format_vnd
 
@@ -15,15 +16,8 @@ RECORD_ENDPOINTS = {
 }
 
 
-class SearchView(BaseView):
-    def is_accessible(self):
-        return current_user.is_authenticated
-
-    def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
-
-    def is_visible(self):
-        return False
+class SearchView(SecurePage, BaseView):
+    in_menu = False
 
     @expose("/")
     def index(self):

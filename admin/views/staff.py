@@ -11,11 +11,12 @@ from wtforms import PasswordField
 from admin.base import SecureModelView, vnd_formatter
 from admin.fields import MoneyField
 from admin.input_guard import pk_value
+from admin.steps import error_messages, run_step
 from models import Handover, Team, User, db
 from models.choices import choices
 from services import access, handover
 from services import staff as staff_rules
-from services.errors import AlreadyDone, CSKHError, NotAllowed, ValidationError
+from services.errors import NotAllowed, ValidationError
 
 
 class StaffView(SecureModelView):
@@ -65,35 +66,35 @@ class StaffView(SecureModelView):
         candidates = handover.candidates(leaver)
         chosen = pk_value(User.id, request.values.get("successor_id"))
         successor = next((u for u in candidates if u.id == chosen), None)
-        errors = []
         if request.method == "POST":
-            try:
+
+            def move():
                 if successor is None:
                     raise ValidationError({"successor": [_l("Choose another person to take over.")]})
-                counts = staff_rules.hand_over(leaver, successor, current_user._get_current_object())
-                db.session.commit()
-            except AlreadyDone as exc:
-                db.session.rollback()
-                flash(str(exc.message), "info")
-                return redirect(url_for(".index_view"))
-            except ValidationError as exc:
-                db.session.rollback()
-                errors = [str(m) for msgs in exc.errors.values() for m in msgs]
-            else:
-                flash(
-                    _(
-                        "%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and "
-                        "%(appointments)d appointments were handed to %(successor)s.",
-                        name=leaver.name,
-                        successor=successor.name,
-                        **counts,
-                    ),
-                    "success",
-                )
+                return staff_rules.hand_over(leaver, successor, current_user._get_current_object())
+
+            def result_page(_counts) -> str:
                 record_id = db.session.scalar(
                     select(Handover.id).where(Handover.leaver_id == leaver.id).order_by(Handover.id.desc()).limit(1)
                 )
-                return redirect(url_for(".handover_done_view", id=record_id))
+                return url_for(".handover_done_view", id=record_id)
+
+            return run_step(
+                move,
+                done=lambda counts: _(
+                    "%(name)s was deactivated; %(customers)d customers, %(complaints)d open complaints and "
+                    "%(appointments)d appointments were handed to %(successor)s.",
+                    name=leaver.name,
+                    successor=successor.name,
+                    **counts,
+                ),
+                redirect_to=result_page,
+                already_done_to=url_for(".index_view"),
+                on_error=lambda exc: self._handover_page(leaver, candidates, successor, error_messages(exc)),
+            )
+        return self._handover_page(leaver, candidates, successor, [])
+
+    def _handover_page(self, leaver, candidates, successor, errors: list[str]):
         return self.render(
             "admin/handover.html",
             leaver=leaver,
@@ -129,25 +130,26 @@ class StaffView(SecureModelView):
     @expose("/handover/undo/", methods=("POST",))
     def handover_undo_view(self):
         record = self._handover_record()
-        try:
-            counts = handover.undo(record, current_user._get_current_object())
-            db.session.commit()
-        except CSKHError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(
-                _(
-                    "Hand-over undone: %(name)s is active again with %(customers)d customers, %(complaints)d open "
-                    "complaints and %(appointments)d appointments.",
-                    name=record.leaver.name,
-                    **counts,
-                ),
-                "success",
-            )
-        return redirect(url_for(".handover_done_view", id=record.id))
+        back = url_for(".handover_done_view", id=record.id)
 
-    def apply_rules(self, form, model, is_created):
+        def refused(exc):
+            flash(str(exc.message), "error")
+            return redirect(back)
+
+        return run_step(
+            lambda: handover.undo(record, current_user._get_current_object()),
+            done=lambda counts: _(
+                "Hand-over undone: %(name)s is active again with %(customers)d customers, %(complaints)d open "
+                "complaints and %(appointments)d appointments.",
+                name=record.leaver.name,
+                **counts,
+            ),
+            redirect_to=back,
+            on_error=refused,
+            on_forbidden=refused,
+        )
+
+    def apply_rules(self, form, model, is_created, before):
         staff_rules.prepare(
             model,
             new_password=form.new_password.data if "new_password" in form else None,

@@ -47,7 +47,7 @@ class SurveyView(SecureModelView):
                 form.customer.data = customer
         return form
 
-    def apply_rules(self, form, model, is_created):
+    def apply_rules(self, form, model, is_created, before):
         rules.prepare(model)
 
 

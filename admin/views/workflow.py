@@ -8,15 +8,14 @@ which checks the role matrix, the status and the four-eyes rule itself.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import db
+from admin.steps import error_messages, run_step
 from services import access, approvals
-from services.errors import AlreadyDone, CSKHError, NotAllowed
 
 
 @dataclass(frozen=True)
@@ -118,20 +117,11 @@ class WorkflowMixin:
             abort(400)
         comment = (request.form.get("comment") or "").strip()[:2000] or None
         user = current_user._get_current_object()
-        try:
-            shown = step.run(obj, user, comment)
-            db.session.commit()
-        except AlreadyDone as exc:
-            db.session.rollback()
-            flash(str(exc.message), "info")
-            return redirect(url_for(".details_view", id=obj.id))
-        except NotAllowed as exc:
-            db.session.rollback()
-            return self._render_decide(self.get_one(str(obj.id)), error=str(exc.message), status=403)
-        except CSKHError as exc:
-            db.session.rollback()
-            messages = [str(m) for msgs in getattr(exc, "errors", {}).values() for m in msgs] or [str(exc.message)]
-            return self._render_decide(self.get_one(str(obj.id)), error=" ".join(messages), status=400)
-        flash(_("Done: %(step)s.", step=step.label), "success")
-        target = shown or obj
-        return redirect(url_for(".details_view", id=target.id))
+        return run_step(
+            lambda: step.run(obj, user, comment),
+            done=_("Done: %(step)s.", step=step.label),
+            redirect_to=lambda shown: url_for(".details_view", id=(shown or obj).id),
+            already_done_to=url_for(".details_view", id=obj.id),
+            on_error=lambda exc: self._render_decide(self.get_one(str(obj.id)), " ".join(error_messages(exc)), 400),
+            on_forbidden=lambda exc: self._render_decide(self.get_one(str(obj.id)), str(exc.message), 403),
+        )

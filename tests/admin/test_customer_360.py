@@ -9,6 +9,7 @@ from sqlalchemy import event, func, select
 from models import (
     Appointment,
     AuditLog,
+    CallLogToken,
     Complaint,
     Customer,
     EmotionEntry,
@@ -204,6 +205,33 @@ def test_log_a_call_without_summary_keeps_what_was_typed(db, login_as):
     html = response.get_data(as_text=True)
     assert 'value="7"' in html and re.search(r'<option value="chat" selected>', html)
     assert _count(db, Interaction) == 0
+
+
+def _form_token(response) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_a_second_submit_of_the_same_form_logs_nothing_and_says_already_recorded(db, login_as):
+    agent, customer = _setup(db)
+    db.session.commit()
+    client = login_as(agent)
+    token = _form_token(client.get(f"/admin/customers/details/?id={customer.id}"))
+    form = {"id": customer.id, "form_token": token, "channel": "phone", "summary": "Hỏi về bảo hành"}
+    refused = client.post("/admin/customers/360/log/", form | {"summary": " "})
+    assert refused.status_code == 400 and _count(db, Interaction) == 0  # a refused submit does not use the token
+    assert _form_token(refused) != token
+    first = client.post("/admin/customers/360/log/", form)
+    assert first.status_code == 302 and _count(db, Interaction) == 1
+    again = client.post("/admin/customers/360/log/", form | {"open_complaint": "1", "complaint_subject": "Rò rỉ"})
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    assert "Đã ghi nhận: cuộc gọi này vừa được ghi lại." in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert (_count(db, Interaction), _count(db, Complaint), _count(db, CallLogToken)) == (1, 0, 1)
+    logged = db.session.scalars(select(Interaction)).one()
+    assert db.session.scalars(select(CallLogToken)).one().interaction_id == logged.id
+    fresh = _form_token(client.get(first.headers["Location"]))
+    assert fresh != token  # the next form rendered is a new call
+    assert client.post("/admin/customers/360/log/", form | {"form_token": fresh}).status_code == 302
+    assert _count(db, Interaction) == 2
 
 
 def test_quick_entries_refuse_customers_outside_the_scope(db, login_as):

@@ -77,8 +77,8 @@ def test_two_saves_in_the_same_instant_refuse_the_second_without_a_500(db, login
     seen = _form(client, complaint.id)
     rules = ComplaintView.apply_rules
 
-    def racing(self, form, model, is_created):  # another save lands between the check and the flush
-        rules(self, form, model, is_created)
+    def racing(self, form, model, is_created, before):  # another save lands between the check and the flush
+        rules(self, form, model, is_created, before)
         bump = update(Complaint).where(Complaint.id == model.id).values(row_version=Complaint.row_version + 1)
         db.session.execute(bump.execution_options(synchronize_session=False))
 

@@ -1,13 +1,31 @@
 """N parallel identical requests against a real threaded server give one effect and N-1
 "already done" answers, never a 500 (issue 14 item 1), on every database."""
 
+# ruff: noqa: F811 - the fixtures imported from tests.panel_world are parameters here
+
+import re
+
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditLog, Budget, BudgetLine, Complaint, Customer, Gift, Order, Policy, Product, User
+from models import (
+    AuditLog,
+    Budget,
+    BudgetLine,
+    Complaint,
+    Customer,
+    EmotionEntry,
+    Gift,
+    Interaction,
+    Order,
+    Policy,
+    Product,
+    User,
+)
 from tests.approval_factories import make_budget, make_gift, make_policy
 from tests.factories import make_complaint, make_customer, make_order, make_product, make_team, make_user
-from tests.live import browsers, burst
+from tests.live import browsers, burst, serving
+from tests.panel_world import panel_app, scalar, shop_engine, shop_url  # noqa: F401
 
 N = 20
 ALREADY = (
@@ -146,3 +164,62 @@ def test_parallel_assign_to_me_assigns_once(app, db, live_server, people):
     stored = db.session.get(Complaint, complaint.id)
     assert stored.assignee_id == people["lead"].id and stored.status == "in_progress"
     assert _audits(db, "assign", "Complaint", complaint.id) == 1
+
+
+def test_parallel_escalation_with_a_reason_escalates_once(app, db, live_server, people):
+    complaint = make_complaint(people["customer"], assignee=people["agent"], status="in_progress")
+    db.session.commit()
+    _fire(
+        app,
+        live_server,
+        people["lead"],
+        "/admin/complaints/escalate/",
+        {"step": "escalate", "id": complaint.id, "reason": "Khách rất bức xúc"},
+    )
+    db.session.rollback()
+    stored = db.session.get(Complaint, complaint.id)
+    assert stored.escalated_to_id == people["head"].id and stored.escalation_reason == "Khách rất bức xúc"
+    assert _audits(db, "escalate", "Complaint", complaint.id) == 1
+
+
+RECORDED = ("Already recorded: this call was logged a moment ago.", "Đã ghi nhận: cuộc gọi này vừa được ghi lại.")
+
+
+@pytest.mark.parametrize("open_complaint", [False, True])
+def test_parallel_submits_of_one_call_form_log_one_call(app, db, live_server, people, open_complaint):
+    customer = people["customer"]
+    sessions = browsers(app, live_server, people["agent"], N)
+    form = sessions[0].request("GET", f"/admin/customers/details/?id={customer.id}")[1]
+    token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+    data = {"id": customer.id, "form_token": token, "channel": "phone", "direction": "inbound"}
+    data |= {"summary": "Khách hỏi bảo hành máy lọc", "mood": "worried"}
+    if open_complaint:
+        data |= {"open_complaint": "1", "complaint_subject": "Máy lọc nước rò rỉ", "complaint_kind": "complaint"}
+    results = burst(sessions, "/admin/customers/360/log/", data)
+    assert all(status in (302, 303) for status, _, _ in results), [(s, body[:300]) for s, body, _ in results]
+    pages = [browser.follow(location) for browser, (_, _, location) in zip(sessions, results, strict=True)]
+    assert sum(1 for page in pages if any(text in page for text in RECORDED)) == N - 1
+    db.session.rollback()
+    calls = select(func.count()).select_from(Interaction).where(Interaction.customer_id == customer.id)
+    moods = select(func.count()).select_from(EmotionEntry).where(EmotionEntry.customer_id == customer.id)
+    requests = select(func.count()).select_from(Complaint).where(Complaint.customer_id == customer.id)
+    assert (db.session.scalar(calls), db.session.scalar(moods)) == (1, 1)
+    assert db.session.scalar(requests) == (1 if open_complaint else 0)
+
+
+def test_twenty_reloads_of_the_sources_at_once_never_fail_and_the_pages_work_after(db, panel_app, shop_engine, people):
+    head = make_user("head")
+    db.session.commit()
+    with serving(panel_app) as base:
+        sessions = browsers(panel_app, base, head, N)
+        results = burst(sessions, "/admin/panel-sources/reload/", {})
+        assert [status for status, _, _ in results] == [302] * N, [body[:300] for _, body, _ in results]
+        assert all(location.endswith("/admin/panel-sources/") for _, _, location in results)
+        sources = sessions[0].request("GET", "/admin/panel-sources/")
+        assert sources[0] == 200 and 'data-source="shop" data-status="ok"' in sources[1]
+        status, page, _ = sessions[1].request("GET", "/admin/panel/stock/")
+        assert status == 200 and "SKU-1" in page
+        edit = sessions[2].post("/admin/panel/stock/edit/?id=HN,SKU-1", {"qty": "13"})
+        assert edit[0] == 302
+    assert scalar(shop_engine, "SELECT qty FROM ext_stock WHERE warehouse = 'HN'") == 13
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "reload")) == N

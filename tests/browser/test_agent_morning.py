@@ -10,14 +10,7 @@ from sqlalchemy import select
 
 from models import Appointment, Interaction, Order, SurveyAnswer
 from tests.browser.test_browser_flow import _shot
-from tests.factories import PASSWORD, make_complaint, make_customer, make_order, make_team, make_user
-
-
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+from tests.factories import make_complaint, make_customer, make_order, make_team, make_user
 
 
 def _morning(db):
@@ -44,13 +37,13 @@ def _morning(db):
 
 @pytest.mark.browser
 @pytest.mark.backends("sqlite")
-def test_an_agents_morning_and_a_leads_reassign(app, db, live_server, browser_page):
+def test_an_agents_morning_and_a_leads_reassign(app, db, live_server, browser_page, log_in):
     page = browser_page
     lead, agent, colleague, an, order, first, second = _morning(db)
     first_id, second_id, order_id, order_code = first.id, second.id, order.id, order.code
 
     # 1. the agent logs in and lands on the inbox, the follow-up first
-    _log_in(page, live_server, agent.email)
+    log_in(page, agent)
     page.wait_for_url(f"{live_server}/admin/inbox/")
     rows = page.locator("#inbox .inbox-row")
     assert rows.count() == 2
@@ -107,7 +100,7 @@ def test_an_agents_morning_and_a_leads_reassign(app, db, live_server, browser_pa
     # 4. the inbox and the 360 page on a 390 px phone: cards, no sideways scrolling
     phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True)
     mobile = phone.new_page()
-    _log_in(mobile, live_server, agent.email)
+    log_in(mobile, agent)
     mobile.wait_for_url(f"{live_server}/admin/inbox/")
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     _shot(mobile, "inbox-phone")
@@ -119,7 +112,7 @@ def test_an_agents_morning_and_a_leads_reassign(app, db, live_server, browser_pa
 
     # 5. the lead: the team queue with assignees, bulk reassign through the accent-free staff picker
     page.click("#logout")
-    _log_in(page, live_server, lead.email)
+    log_in(page, lead)
     page.wait_for_url(f"{live_server}/admin/inbox/")
     assert "Phạm Thu Trang" in page.locator("#inbox").inner_text()
     page.check(f"input[name=item][value='call-{second_id}']")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import Complaint
 from tests.browser.test_browser_flow import browser_page, chromium  # noqa: F401 (fixtures)
-from tests.factories import PASSWORD, make_complaint, make_customer, make_team, make_user
+from tests.factories import make_complaint, make_customer, make_team, make_user
 
 
 def _watch_console(page) -> list[str]:
@@ -31,14 +31,6 @@ def _csp(problems: list[str]) -> list[str]:
     return [p for p in problems if "Content Security Policy" in p]
 
 
-def _log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/admin/**")
-
-
 def _tick(page, *complaints) -> None:
     for complaint in complaints:
         page.check(f"input.action-checkbox[value='{complaint.id}']")
@@ -50,7 +42,7 @@ def _open_actions_menu(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.backends("sqlite")  # one real database is enough to drive the pages; the views run on all three
-def test_mass_actions_and_filter_menu_work_under_the_csp(app, db, live_server, browser_page):  # noqa: F811
+def test_mass_actions_and_filter_menu_work_under_the_csp(app, db, live_server, browser_page, log_in):  # noqa: F811
     page = browser_page
     problems = _watch_console(page)
     team = make_team("Nhóm CSP")
@@ -70,7 +62,7 @@ def test_mass_actions_and_filter_menu_work_under_the_csp(app, db, live_server, b
         rows = db.session.scalars(select(Complaint).where(Complaint.id.in_(ids)))
         return {c.id: (c.status, c.assignee_id) for c in rows}
 
-    _log_in(page, live_server, head)
+    log_in(page, head)
 
     # 1. "Assign to me" on two ticked rows (no confirmation): only those two change
     page.goto(f"{live_server}/admin/complaints/")
@@ -121,12 +113,12 @@ def test_mass_actions_and_filter_menu_work_under_the_csp(app, db, live_server, b
 
 @pytest.mark.browser
 @pytest.mark.backends("sqlite")
-def test_add_inline_order_line_works_under_the_csp(app, db, live_server, browser_page):  # noqa: F811
+def test_add_inline_order_line_works_under_the_csp(app, db, live_server, browser_page, log_in):  # noqa: F811
     page = browser_page
     problems = _watch_console(page)
     head = make_user("head", email="head-csp-orders@cskh.vn")
     db.session.commit()
-    _log_in(page, live_server, head)
+    log_in(page, head)
 
     page.goto(f"{live_server}/admin/orders/new/")
     lines = page.locator("#lines > .inline-field-list > .inline-field")

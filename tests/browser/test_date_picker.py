@@ -13,21 +13,13 @@ from services.datetimes import parse_local_date, parse_local_datetime
 from services.errors import ValidationError
 from services.formatting import local_tz
 from tests.browser.test_browser_flow import _shot
-from tests.factories import PASSWORD, make_customer, make_team, make_user
+from tests.factories import make_customer, make_team, make_user
 
 YEAR = datetime.now(UTC).year + 1  # a December to come: 09:00–17:00 keep the quiet-hours rule
 
 
 def _local(day: int, hour: int, minute: int) -> datetime:
     return datetime(YEAR, 12, day, hour, minute, tzinfo=local_tz()).astimezone(UTC)
-
-
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/admin/**")
 
 
 def _leave(page, field) -> None:
@@ -63,7 +55,7 @@ def _appointments(db) -> list[tuple[str, datetime]]:
 
 @pytest.mark.browser
 @pytest.mark.backends("sqlite")
-def test_typed_and_pasted_times_are_kept_and_saved_with_one_click(app, db, live_server, browser_page):
+def test_typed_and_pasted_times_are_kept_and_saved_with_one_click(app, db, live_server, browser_page, log_in):
     page = browser_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     team = make_team("Nhóm Đà Nẵng")
@@ -74,7 +66,7 @@ def test_typed_and_pasted_times_are_kept_and_saved_with_one_click(app, db, live_
     db.session.add(due)
     db.session.commit()
     due_id, customer_id = due.id, customer.id
-    _log_in(page, live_server, agent.email)
+    log_in(page, agent)
 
     # 1. The appointment form (Flask-Admin): typed key by key, then pasted; leaving the field keeps each.
     page.goto(f"{live_server}/admin/appointments/new/?customer_id={customer_id}")

@@ -15,7 +15,7 @@ from models import Budget, Campaign, Customer, Policy, User
 from tests import kpi_dataset
 from tests.approval_factories import make_budget, make_policy
 from tests.browser.test_browser_flow import SCREENSHOTS, browser_page, chromium  # noqa: F401 (fixtures)
-from tests.factories import PASSWORD, make_customer, make_team, make_user
+from tests.factories import make_customer, make_team, make_user
 
 
 def _shot(page, name: str) -> None:
@@ -25,7 +25,7 @@ def _shot(page, name: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.backends("sqlite")  # one real database drives the pages; the rules run on all three elsewhere
-def test_the_heads_day(app, db, live_server, browser_page, tmp_path):  # noqa: F811
+def test_the_heads_day(app, db, live_server, browser_page, tmp_path, log_in):  # noqa: F811
     kpi_dataset.build()  # October and September 2025 for the quarterly report: 3 customers, teams A and B
     team = make_team("Nhóm Hà Nội")
     lead = make_user("lead", team=team, name="Trưởng nhóm Minh")
@@ -43,11 +43,7 @@ def test_the_heads_day(app, db, live_server, browser_page, tmp_path):  # noqa: F
     page = browser_page
     page.add_init_script("window.print = function () { window.__printed = (window.__printed || 0) + 1; };")
 
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", head.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server}/admin/**")
+    log_in(page, head)
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.locator("#approvals-count").inner_text().strip() == "2"
 

@@ -5,7 +5,7 @@ import pytest
 
 from tests import kpi_dataset
 from tests.browser.test_browser_flow import SCREENSHOTS, browser_page, chromium  # noqa: F401 (fixtures)
-from tests.factories import PASSWORD, make_complaint, make_customer, make_user
+from tests.factories import make_complaint, make_customer, make_user
 from tests.kpi_dataset import at
 
 A4_WIDTH_PX = 718
@@ -14,7 +14,7 @@ A4_WIDTH_PX = 718
 
 @pytest.mark.browser
 @pytest.mark.backends("sqlite")  # one real database is enough to drive the page; the figures run on all three
-def test_report_picker_print_button_and_a4_print_view(app, db, live_server, browser_page):  # noqa: F811
+def test_report_picker_print_button_and_a4_print_view(app, db, live_server, browser_page, log_in):  # noqa: F811
     world = kpi_dataset.build()
     for i, name in enumerate(["Nguyễn Thị Phương Thảo", "Trần Quang Minh Khôi", "Lê Hoàng Bảo Ngọc"]):
         agent = make_user("agent", team_id=world.team_a_id, name=name)
@@ -24,11 +24,7 @@ def test_report_picker_print_button_and_a4_print_view(app, db, live_server, brow
     db.session.commit()
     page = browser_page
     page.add_init_script("window.print = function () { window.__printed = (window.__printed || 0) + 1; };")
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", head.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server}/admin/**")
+    log_in(page, head)
 
     # the picker: choose the fourth quarter of 2025, then print
     page.goto(f"{live_server}/admin/report/")

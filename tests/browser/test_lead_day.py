@@ -9,14 +9,7 @@ from sqlalchemy import func, select
 
 from models import AuditLog, Complaint
 from tests.browser.test_browser_flow import browser_page, chromium  # noqa: F401
-from tests.factories import PASSWORD, make_complaint, make_customer, make_team, make_user
-
-
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+from tests.factories import make_complaint, make_customer, make_team, make_user
 
 
 def _team(db):
@@ -41,13 +34,13 @@ def _rows(db, ids) -> dict[int, tuple]:
 
 @pytest.mark.browser
 @pytest.mark.backends("sqlite")  # one real database is enough to drive the pages; the rules run on all three
-def test_a_leads_queue_bulk_reassign_and_escalation_with_a_reason(app, db, live_server, browser_page):  # noqa: F811
+def test_a_leads_queue_bulk_reassign_and_escalation_with_a_reason(app, db, live_server, browser_page, log_in):  # noqa: F811
     page = browser_page
     lead, colleague, head, first, second = _team(db)
     ids = (first, second)
 
     # 1. the lead lands on the team's queue, with an assignee column
-    _log_in(page, live_server, lead.email)
+    log_in(page, lead)
     page.wait_for_url(f"{live_server}/admin/inbox/")
     queue = page.locator("#inbox").inner_text()
     assert "Máy lọc nước rò rỉ" in queue or "Nguyễn Văn An" in queue

@@ -267,6 +267,11 @@ class SecureModelView(
         return self._allowed("export")
 
     # ---- which rows ------------------------------------------------------
+    @property
+    def rows_session(self):
+        """The session this view's rows live in: the product's, or a panel's source's (``PanelModelView``)."""
+        return db.session if self.session is db else self.session
+
     def scope(self, action: str = "view"):
         return self.policy.clause(current_user, action)
 
@@ -336,7 +341,8 @@ class SecureModelView(
         if action not in cache:
             pk = self.model.__mapper__.primary_key[0]
             ids = [getattr(r, pk.key) for r in g.get("cskh_page_rows", [])]
-            cache[action] = set(db.session.scalars(select(pk).where(pk.in_(ids), self.scope(action)))) if ids else set()
+            mine = select(pk).where(pk.in_(ids), self.scope(action))
+            cache[action] = set(self.rows_session.scalars(mine)) if ids else set()
         return getattr(row, self.model.__mapper__.primary_key[0].key) in cache[action]
 
     def is_action_allowed(self, name: str) -> bool:
@@ -361,7 +367,7 @@ class SecureModelView(
             abort(400)
         if not wanted:
             return
-        found = db.session.scalar(
+        found = self.rows_session.scalar(
             select(func.count()).select_from(self.model).where(pk.in_(wanted), self.scope(action))
         )
         if found != len(wanted):

@@ -18,8 +18,6 @@ from sqlalchemy.orm.attributes import InstrumentedAttribute
 from sqlalchemy.orm.properties import ColumnProperty
 from sqlalchemy.orm.relationships import RelationshipProperty
 
-from models import db
-
 COUNT_CAP = 10_000
 """Counting stops here; the list then says "10 000+"."""
 SEARCH_COUNT_CAP = 200
@@ -216,7 +214,7 @@ class FastListMixin:
         flags = [case((self.scope(a), 1), else_=0) for a in actions]
         cache = g.setdefault("cskh_row_allowed", {})
         found = {a: set() for a in actions}
-        for row in db.session.execute(select(pk, *flags).where(pk.in_(ids))):
+        for row in self.rows_session.execute(select(pk, *flags).where(pk.in_(ids))):
             for action, flag in zip(actions, row[1:], strict=True):
                 if flag:
                     found[action].add(row[0])

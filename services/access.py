@@ -299,6 +299,9 @@ ROW_RULES = {
 
 
 def role_of(user) -> str | None:
+    resolve = getattr(user, "_get_current_object", None)  # Flask-Login's proxy: resolved once, not per attribute
+    if resolve is not None:
+        user = resolve()
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return None
     return user.role

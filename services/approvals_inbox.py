@@ -86,18 +86,36 @@ def deciding_kinds(user) -> list[Kind]:
     return [kind for kind in KINDS.values() if access.allowed(user, kind.resource, "approve")]
 
 
+_COUNT_STATEMENTS: dict[tuple, object] = {}
+"""The count's statement per (user id, role, team): the navbar asks it on every page of a lead or head,
+and building it (four scope clauses) cost more CPU than running it (about 0.5 of the 4 ms of a small
+details page on SQLite); a row rule reads nothing of the user but these three."""
+_COUNT_STATEMENTS_MAX = 4096
+
+
+def _count_statement(user, kinds):
+    key = (user.id, access.role_of(user), user.team_id)
+    statement = _COUNT_STATEMENTS.get(key)
+    if statement is None:
+        total = literal(0)
+        for kind in kinds:
+            total = total + (
+                select(func.count()).select_from(kind.model).where(_waiting_clause(kind, user)).scalar_subquery()
+            )
+        statement = select(total.label("approvals_waiting"))
+        if len(_COUNT_STATEMENTS) >= _COUNT_STATEMENTS_MAX:
+            _COUNT_STATEMENTS.clear()
+        _COUNT_STATEMENTS[key] = statement
+    return statement
+
+
 def count_waiting(user, session=None) -> int | None:
     """How many rows wait for ``user``, in one query; None when the user decides nothing."""
     kinds = deciding_kinds(user)
     if not kinds:
         return None
     session = session or db.session
-    total = literal(0)
-    for kind in kinds:
-        total = total + (
-            select(func.count()).select_from(kind.model).where(_waiting_clause(kind, user)).scalar_subquery()
-        )
-    return int(session.scalar(select(total.label("approvals_waiting"))) or 0)
+    return int(session.scalar(_count_statement(user, kinds)) or 0)
 
 
 def waiting(user, limit: int = LIMIT, session=None) -> list[Item]:

@@ -37,6 +37,7 @@ from sqlalchemy.orm import registry, scoped_session, sessionmaker
 from services import access, phones
 from services.panel_config import STAFF_MAP, WRITE_ACTIONS, PanelConfig, Problem, SourceConfig, TableConfig, load
 from services.text import fold
+from services.view_policy import ViewPolicy
 
 log = logging.getLogger("cskh.panel")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "panel.toml"
@@ -461,6 +462,26 @@ def row_allowed(user, table: PanelTable, action: str, obj) -> bool:
     values = {str(v) for v in _user_values(user, table)}
     current = getattr(obj, table.attr(table.config.scope[0]), None)
     return current is not None and str(current) in values
+
+
+class PanelPolicy(ViewPolicy):
+    """A panel table's permissions from its configuration: the role's actions, and the scope column
+    (``scope``/``staff_map``/``in``) for the roles it applies to. ``PanelModelView``'s one door."""
+
+    def __init__(self, table: PanelTable):
+        self.table = table
+
+    def allowed(self, user, action: str) -> bool:
+        return allowed(user, self.table, action)
+
+    def clause(self, user, action: str):
+        return scope_clause(user, self.table, action)
+
+    def permits(self, user, action: str, obj) -> bool:
+        return row_allowed(user, self.table, action, obj)
+
+    def unrestricted(self, user, action: str) -> bool:
+        return allowed(user, self.table, action) and not _scoped(user, self.table)
 
 
 # ---- customer 360 ------------------------------------------------------------

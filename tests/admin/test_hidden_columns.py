@@ -194,3 +194,16 @@ def test_a_lookup_searches_only_fields_the_user_may_see(app, db):
             login_user(user)
             sql = str(lookup_condition([User.name, User.phone], "0912").compile())
         assert "users.name" in sql and ("users.phone" in sql) == phone_searched, sql
+
+
+def test_each_role_gets_its_own_filters_from_the_same_view_in_turn(app, db):
+    """The hidden filters are worked out once per role: asking for a head, an agent and a head again
+    on one view instance gives each their own set, never the previous role's."""
+    w = build_world()
+    head, agent = w["users"]["head"], w["users"]["agent11"]
+    view = _view(app, "customers")
+    for_head = _offered(app, view, head)
+    for_agent = _offered(app, view, agent)
+    assert for_agent < for_head, (for_head - for_agent, for_agent - for_head)
+    assert _offered(app, view, head) == for_head
+    assert _offered(app, view, agent) == for_agent

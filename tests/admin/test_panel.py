@@ -185,3 +185,18 @@ def test_customer_360_page_shows_the_linked_shop_orders(panel_app, shop_engine):
     html = login(panel_app, head).get(f"/admin/customers/details/?id={customer.id}").get_data(as_text=True)
     assert "data-panel-linked" in html and "Đơn hàng cửa hàng" in html
     assert "giao buổi sáng" in html and "gọi trước" in html
+
+
+def _mass_delete(client, ids):
+    return client.post(f"{ORDERS}action/", {"action": "delete", "rowid": [str(i) for i in ids], "url": ORDERS})
+
+
+def test_panels_offer_no_mass_action_and_a_forged_one_deletes_nothing(panel_app, shop_engine):
+    """A panel table has no mass actions (a row is deleted on its own, with its references checked):
+    a forged mass delete is refused for every role, the head included, and the source is unchanged."""
+    own, others = _order_id(shop_engine, 250000), _order_id(shop_engine, 990000)
+    for role, email in (("head", None), ("agent", AGENT_EMAIL)):
+        client = login(panel_app, make_user(role, email=email) if email else make_user(role))
+        assert 'name="action"' not in client.get(ORDERS).get_data(as_text=True)
+        assert _mass_delete(client, [own, others]).status_code == 403
+        assert scalar(shop_engine, "SELECT COUNT(*) FROM ext_shop_orders") == 3

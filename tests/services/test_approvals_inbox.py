@@ -196,3 +196,19 @@ def test_author_columns_are_the_ones_four_eyes_reads():
     probe = Probe()
     approvals.authored_by(probe, type("U", (), {"id": 1})())
     assert tuple(probe.read) == approvals_inbox.AUTHOR_COLUMNS
+
+
+def test_the_count_follows_every_change_and_every_user(world, db):
+    """The count's statement is kept per user: the number is still read afresh on every page, and two
+    leads of different teams never share one."""
+    lead_a, lead_b, head1 = world["lead_a"], world["lead_b"], world["head1"]
+    assert approvals_inbox.count_waiting(lead_a) == 1
+    assert approvals_inbox.count_waiting(lead_b) == 0  # lead_a's statement is warm; lead_b gets their own
+    before = approvals_inbox.count_waiting(head1)
+    agent = world["agent_a"]
+    customer = make_customer("Phạm Thị Dung", owner=agent)
+    make_gift(customer, 200_000, world["line"], submitted_by=agent, submitted_at=_at(10))
+    db.session.commit()
+    assert approvals_inbox.count_waiting(lead_a) == 2
+    assert approvals_inbox.count_waiting(head1) == before + 1
+    assert approvals_inbox.count_waiting(lead_b) == 0

@@ -22,20 +22,25 @@
     }).join("&");
   }
   function errors(data) { return Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }).join(" "); }
+  var counted = 0, previewed = 0;  /* answers can arrive out of order: only the latest is shown */
   function refreshCount() {
+    var mine = ++counted;
     fetch("/admin/campaign-audience/?" + query(false), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (mine !== counted) { return; }
         if (data.errors) { count.textContent = errors(data); return; }
         count.textContent = (vi ? "Số khách hàng phù hợp: " : "Matching customers: ") + data.count.toLocaleString(vi ? "vi-VN" : "en-GB");
       });
   }
   function refreshPreview() {
+    var mine = ++previewed;
     if (!preview || !template.value.trim()) { if (preview) { preview.textContent = ""; } return; }
     var url = "/admin/campaign-audience/preview/?" + query(true) + "&message_template=" + encodeURIComponent(template.value);
     fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (mine !== previewed) { return; }
         if (data.errors) { preview.textContent = errors(data); return; }
         if (!data.customer) { preview.textContent = vi ? "Không có khách hàng nào phù hợp để xem trước." : "No matching customer to preview."; return; }
         preview.textContent = (vi ? "Xem trước cho " : "Preview for ") + data.customer + ": " + data.text;

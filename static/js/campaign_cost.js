@@ -47,11 +47,13 @@
     }
     if (data.warning) { var w = cell("div", data.warning, "alert alert-warning"); w.id = "cost-warning"; box.appendChild(w); }
   }
+  var asked = 0;  /* answers can arrive out of order: only the latest question's answer is shown */
   function refresh() {
+    var mine = ++asked;
     var query = inputs().map(function (f) { return encodeURIComponent(f.name) + "=" + encodeURIComponent(f.value || ""); }).join("&");
     fetch("/admin/campaign-audience/cost/?" + query, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
-      .then(render);
+      .then(function (data) { if (mine === asked) { render(data); } });
   }
   var timer = null;
   function later() { clearTimeout(timer); timer = setTimeout(refresh, 400); }

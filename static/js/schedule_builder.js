@@ -20,8 +20,10 @@
     var wanted = shown[kind.value] || [];
     names.forEach(function (n) { var f = field(n); if (f) { group(f).style.display = wanted.indexOf(n) >= 0 ? "" : "none"; } });
   }
+  var asked = 0;  /* answers can arrive out of order: only the latest question's answer is shown */
   function refresh() {
     toggle();
+    var mine = ++asked;
     if (!kind.value) { out.textContent = ""; return; }
     var query = ["sch_kind"].concat(shown[kind.value]).map(function (n) {
       return encodeURIComponent(n) + "=" + encodeURIComponent(field(n).value);
@@ -29,6 +31,7 @@
     fetch("/admin/campaign-audience/schedule/?" + query, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (mine !== asked) { return; }
         if (data.errors) {
           out.className = "text-danger";
           out.textContent = Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }).join(" ");

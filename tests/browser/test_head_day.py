@@ -97,7 +97,8 @@ def test_the_heads_day(app, db, live_server, browser_page, tmp_path, log_in):  #
     page.fill("#select2-drop input.select2-input", "Dòng")
     page.click("#select2-drop .select2-result-selectable >> nth=0")
     page.wait_for_selector("#campaign-cost-total:has-text('28.000.000 ₫')")  # 7 gifts × 4.000.000 ₫
-    assert "còn 25.000.000 ₫" in page.locator("#campaign-cost").inner_text()
+    # the total is known before the line is chosen: wait for the answer that knows the line
+    page.wait_for_selector("#campaign-cost:has-text('còn 25.000.000 ₫')")
     assert page.locator("#cost-warning").inner_text() == (
         "Chi phí dự kiến 28.000.000 ₫ vượt quá số còn lại 25.000.000 ₫ của dòng ngân sách này."
     )

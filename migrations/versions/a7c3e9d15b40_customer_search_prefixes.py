@@ -5,7 +5,7 @@ Revises: d2b7e4a1c9f3
 Create Date: 2026-11-28 00:20:00
 
 services/search_words.py says why and holds the same statements. Building the index reads every
-customer: 41 s at 1,000,000 customers on a loaded 2-core machine, minutes at 10,000,000
+customer: 41 s at 1,000,000 customers, 409 s at 10,000,000 on a loaded 2-core machine
 (docs/performance.md, "Sixth session"); it holds a lock that blocks writes to customers meanwhile.
 """
 

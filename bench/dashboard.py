@@ -4,8 +4,9 @@
 
 Uses the list bench's database (``bench.database``: seeded when it holds fewer than N customers)
 or ``--url``; creates the KPI tables when missing, takes ``services.kpi.snapshot.take`` for the
-last ``--days`` local days (as the nightly job would have, the figures of the six-month trend
-and of the compared periods) and refreshes the running periods' figures (as the ``kpi_refresh``
+last ``--days`` local days (by default back to the start of the quarter that "last quarter" is
+compared with), as the nightly job would have: the figures of the six-month trend and of the
+compared periods. It then refreshes the running periods' figures (as the ``kpi_refresh``
 job does every ten minutes), then prints, per role: p50, p95, the queries one request sends and
 the time of those statements alone. The head's page is timed for "this month" (the default) and
 "last quarter".
@@ -23,8 +24,8 @@ from bench.database import BACKENDS, analyse, database_url, prepare
 from bench.run import build_app, captured, logged_in, p95, sql_alone, timed
 
 
-def snapshot_days(app, days: int) -> tuple[int, float]:
-    """Take the snapshot of each of the last ``days`` local days that is not taken yet."""
+def snapshot_days(app, days: int | None) -> tuple[int, float]:
+    """Take the snapshot of each of the last ``days`` local days (``days_compared`` when None) not taken yet."""
     from models import KpiSnapshotDay, db
     from services.kpi import periods, snapshot
 
@@ -33,6 +34,7 @@ def snapshot_days(app, days: int) -> tuple[int, float]:
     with app.app_context():
         db.create_all()
         today = periods.today()
+        days = days or days_compared()
         have = set(db.session.scalars(select(KpiSnapshotDay.day)))
         for back in range(days, 0, -1):
             day = today - timedelta(days=back)
@@ -41,6 +43,16 @@ def snapshot_days(app, days: int) -> tuple[int, float]:
                 db.session.commit()
                 taken += 1
     return taken, time.perf_counter() - started
+
+
+def days_compared() -> int:
+    """Days back to the start of the quarter before last quarter: with fewer snapshots, the "last quarter"
+    page computes its comparison live (seconds a request; the sixth session in docs/performance.md)."""
+    from services.kpi import periods
+
+    today = periods.today()
+    last = periods.quarter(*periods.quarter_of(today)).previous()
+    return (today - last.previous().start).days
 
 
 def refresh_running(app) -> float:
@@ -81,7 +93,12 @@ def main(argv=None) -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--url", help="use this database instead of the list bench's")
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--days", type=int, default=200, help="past days to snapshot before timing")
+    parser.add_argument(
+        "--days",
+        type=int,
+        help="past days to snapshot before timing (default: back to the start of the quarter "
+        "before last quarter, which the 'last quarter' page compares with)",
+    )
     args = parser.parse_args(argv)
 
     url = args.url or database_url(args.db, args.customers)

@@ -107,7 +107,7 @@ def prepare(app, customers: int, log=print) -> dict:
                     index.create(conn, checkfirst=True)
         statements = ensure_search_indexes(db.engine)
         for statement in statements:
-            log(f"  index: {statement}")
+            log(f"  index: {statement.splitlines()[0]}")
         analyse(db.engine)
         return {
             "customers": db.session.scalar(select(func.count()).select_from(Customer)),

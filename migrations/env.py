@@ -43,7 +43,7 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
-SEARCH_OBJECTS = ("customers_fts", "ix_customers_search_text_trgm")
+SEARCH_OBJECTS = ("customers_fts", "ix_customers_search_text_trgm", "ix_customers_search_prefixes")
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -4,7 +4,9 @@ Search matches ``customers.search_text`` (folded name, email, phone digits). A B
 cannot serve ``LIKE '%term%'``; what can (measured, docs/performance.md):
 
 - PostgreSQL: a pg_trgm GIN index; ``LIKE '%lan%'`` uses it as it is (for rare words; a common
-  one is cheaper in the list's order, which needs good statistics: ``STATISTICS``).
+  one is cheaper in the list's order, which needs good statistics: ``STATISTICS``). A rare search
+  of several common words ("nguyen van an") uses a GIN index of word starts instead
+  (services/search_words.py): the trigrams' posting lists grow with the table.
 - SQLite: an FTS5 trigram table kept in sync by triggers; it needs its own condition
   (``search_condition``), used only when the table exists (tests build the schema
   without it).
@@ -20,7 +22,7 @@ from collections import Counter
 
 from sqlalchemy import and_, inspect, literal_column, select, table, text
 
-from services import search_keys
+from services import search_keys, search_words
 
 FTS_TABLE = "customers_fts"
 TRIGRAM = 3
@@ -36,6 +38,7 @@ DDL = {
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         "CREATE INDEX IF NOT EXISTS ix_customers_search_text_trgm ON customers USING gin (search_text gin_trgm_ops)",
         STATISTICS,
+        *search_words.DDL,
     ],
     "sqlite": [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
@@ -49,6 +52,7 @@ DDL = {
         f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
     ],
 }
+BUILD_MEMORY = "SET LOCAL maintenance_work_mem = '512MB'"
 SQLITE_FILL = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{t}" for t in ("ai", "ad", "au")] + [
     f"DROP TABLE IF EXISTS {FTS_TABLE}"
@@ -73,12 +77,15 @@ def ensure_search_indexes(engine) -> list[str]:
         return []
     with engine.begin() as conn:
         fresh = engine.dialect.name == "sqlite" and not inspect(conn).has_table(FTS_TABLE)
+        if engine.dialect.name == "postgresql":  # a GIN build at millions of rows flushes less often
+            conn.execute(text(BUILD_MEMORY))
         for statement in statements:
             conn.execute(text(statement))
         if fresh:
             conn.execute(text(SQLITE_FILL))
             statements.append(SQLITE_FILL)
     _fts_engines.pop(str(engine.url), None)
+    search_words.forget(engine)
     return statements
 
 
@@ -88,11 +95,13 @@ def drop_search_indexes(engine, all_backends: bool = False) -> None:
     if all_backends and engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("DROP INDEX IF EXISTS ix_customers_search_text_trgm"))
+            conn.execute(text(search_words.DROP[0]))
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
             for statement in SQLITE_DROP:
                 conn.execute(text(statement))
     _fts_engines.pop(str(engine.url), None)
+    search_words.forget(engine)
 
 
 def refresh_search_keys(engine, first_id: int, last_id: int) -> None:
@@ -119,11 +128,13 @@ def term_condition(model, term: str):
 
 def search_condition(model, terms: list[str], engine=None):
     """Every folded term in ``model.search_text``: FTS5 (SQLite) narrows terms of 3+ characters when
-    present, MariaDB's search keys narrow a rare search."""
+    present, MariaDB's search keys and PostgreSQL's word starts narrow a rare search."""
     if not terms:
         return None
     if engine is not None and model.__tablename__ == "customers" and search_keys.applies(engine.dialect.name):
         return search_keys.condition(model, terms, engine)
+    if engine is not None and model.__tablename__ == "customers" and engine.dialect.name == "postgresql":
+        return search_words.condition(model, terms, engine)
     like = [term_condition(model, t) for t in terms]
     if engine is None or not has_fts(engine) or model.__tablename__ != "customers":
         return and_(*like)

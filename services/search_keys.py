@@ -197,6 +197,22 @@ def _driving_term(terms: list[str], engine) -> str | None:
     eligible = [t for t in terms if (len(t) >= MIN_DIGITS if is_digits(t) else True)]
     if not eligible:
         return None
+    counted = _counted(terms, engine)
+    if counted is None:
+        return None
+    share, counts = counted
+    return None if share >= SCAN_SHARE else min(eligible, key=lambda t: (counts[t], -len(t)))
+
+
+def matching_share(terms: list[str], engine) -> float | None:
+    """The share of the sampled newest customers that match every term (None without customers);
+    PostgreSQL's word index asks it too (services/search_words.py)."""
+    counted = _counted(terms, engine)
+    return None if counted is None else counted[0]
+
+
+def _counted(terms: list[str], engine) -> tuple[float, dict[str, int]] | None:
+    """(share of the sample matching every term, matches of each term), kept with the sample."""
     texts, cache = _sample(engine)
     if not texts:
         return None
@@ -206,8 +222,7 @@ def _driving_term(terms: list[str], engine) -> str | None:
             cache.clear()
         counts = {t: sum(1 for s in texts if _matches(s, t)) for t in terms}
         both = sum(1 for s in texts if all(_matches(s, t) for t in terms))
-        rarest = min(eligible, key=lambda t: (counts[t], -len(t)))
-        cache[key] = None if both >= SCAN_SHARE * len(texts) else rarest
+        cache[key] = (both / len(texts), counts)
     return cache[key]
 
 
@@ -231,4 +246,4 @@ def forget_sample(engine) -> None:
     _samples.pop(str(engine.url), None)
 
 
-__all__ = ["condition", "keys_of", "refresh_missing", "refresh_range", "write_keys"]
+__all__ = ["condition", "keys_of", "matching_share", "refresh_missing", "refresh_range", "write_keys"]

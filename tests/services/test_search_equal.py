@@ -1,13 +1,13 @@
-"""Customer search returns the same customers on SQLite (FTS5), PostgreSQL (pg_trgm) and MariaDB
-(search keys, both of its plans): each database's answer equals one reference, the search's meaning
-written in Python (every folded word of the query starts a word of the search text; digits match
-anywhere; ``%`` and ``_`` are themselves)."""
+"""Customer search returns the same customers on SQLite (FTS5), PostgreSQL (pg_trgm and the word
+starts, both plans) and MariaDB (search keys, both of its plans): each database's answer equals one
+reference, the search's meaning written in Python (every folded word of the query starts a word of
+the search text; digits match anywhere; ``%`` and ``_`` are themselves)."""
 
 import pytest
 from sqlalchemy import select, text
 
 from models import Customer, CustomerSearchKey
-from services import search_index, search_keys
+from services import search_index, search_keys, search_words
 from services.customers import search_text_for
 from services.text import search_terms
 from tests import factories as f
@@ -22,6 +22,8 @@ PEOPLE = [
     ("Lê Văn", "0944555666", "le_van@mail.vn"),
     ("Văn Thị Nguyên", "0909912345", "vtn@example.com"),
     ("Bùi Xuân Hạ", "0355123123", None),
+    ("Đỗ O'Neil", "0966000777", "oneil@example.vn"),
+    ("Lý Tiểu\\Long", "0966000888", "a.very.long.address@example.vn"),
 ]
 QUERIES = [
     "nguyen van an",
@@ -61,6 +63,16 @@ QUERIES = [
     "x_y",
     "zzq",
     "kh0912",
+    "o'neil",
+    "o'",
+    "'",
+    "tieu\\long",
+    "\\",
+    "a.very.long.address",
+    "a.very.long.x",
+    "an.nguyen@x",
+    "nguyen 0912",
+    "lan 0903",
 ]
 
 
@@ -115,9 +127,21 @@ def test_mariadb_both_plans_find_the_same(db, people, monkeypatch, plan):
         assert found(db, query) == expected(people, query), (plan, query)
 
 
-@pytest.mark.backends("mariadb")
-def test_mariadb_keys_follow_inserts_updates_and_deletes(db, people, monkeypatch):
-    monkeypatch.setattr(search_keys, "SCAN_SHARE", 2.0)
+@pytest.mark.backends("postgresql")
+@pytest.mark.parametrize("plan", ["words", "order"])
+def test_postgresql_both_plans_find_the_same(db, people, monkeypatch, plan):
+    monkeypatch.setattr(search_words, "worth_it", lambda terms, engine: plan == "words")
+    for query in QUERIES:
+        sql = str(search_index.search_condition(Customer, search_terms(query), db.engine).compile(db.engine))
+        words = any(not t.isdigit() for t in search_terms(query))
+        assert (search_words.FUNCTION in sql) == (plan == "words" and words), query
+        assert found(db, query) == expected(people, query), (plan, query)
+
+
+@pytest.mark.backends("postgresql", "mariadb")
+def test_the_index_follows_inserts_updates_and_deletes(db, people, monkeypatch):
+    monkeypatch.setattr(search_keys, "SCAN_SHARE", 2.0)  # MariaDB: always by the keys
+    monkeypatch.setattr(search_words, "worth_it", lambda terms, engine: True)  # PostgreSQL: by the word starts
     search_keys.forget_sample(db.engine)
     lan = db.session.scalar(select(Customer).where(Customer.name == "Trần Thị Lan"))
     lan.search_text = search_text_for("Trần Thị Hoa", lan.phone, None)
@@ -126,8 +150,10 @@ def test_mariadb_keys_follow_inserts_updates_and_deletes(db, people, monkeypatch
     added = f.make_customer("Quách Tĩnh", phone="0911000999")
     db.session.commit()
     assert found(db, "quach") == {added.id} and found(db, "000999") == {added.id}
+    assert found(db, "quach tinh") == {added.id}
     db.session.delete(added)
     db.session.commit()
+    assert found(db, "quach") == set()
     assert (
         db.session.scalar(select(CustomerSearchKey.customer_id).where(CustomerSearchKey.customer_id == added.id))
         is None

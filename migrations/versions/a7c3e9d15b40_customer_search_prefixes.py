@@ -1,7 +1,7 @@
 """PostgreSQL: a GIN index of the word starts of customers.search_text, for rare multi-word searches
 
 Revision ID: a7c3e9d15b40
-Revises: d2b7e4a1c9f3
+Revises: e6f2a9c4b871
 Create Date: 2026-11-28 00:20:00
 
 services/search_words.py says why and holds the same statements. Building the index reads every
@@ -12,7 +12,7 @@ customer: 41 s at 1,000,000 customers, 409 s at 10,000,000 on a loaded 2-core ma
 from alembic import op
 
 revision = "a7c3e9d15b40"
-down_revision = "d2b7e4a1c9f3"
+down_revision = "e6f2a9c4b871"
 branch_labels = None
 depends_on = None
 

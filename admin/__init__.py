@@ -7,7 +7,7 @@ from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 
-from admin.fragments import init_fragments
+from admin.listing.fragments import init_fragments
 from admin.security import csp_nonce
 from services.access import ROLE_LABELS
 

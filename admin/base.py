@@ -22,11 +22,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from admin.edit_conflicts import EditConflictMixin
-from admin.exports import StreamingExportMixin
+from admin.listing.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.filter_labels import RelationFilterLabelsMixin
 from admin.form_messages import TRANSLATIONS
-from admin.fragments import cached_url_for
+from admin.listing.fragments import cached_url_for
 from admin.input_guard import (
     CleanTextForm,
     SafeInputMixin,
@@ -35,8 +35,8 @@ from admin.input_guard import (
     pk_value,
     refuse_control_term,
 )
-from admin.list_rows import FastRowsMixin
-from admin.paging import FastListMixin
+from admin.listing.list_rows import FastRowsMixin
+from admin.listing.paging import FastListMixin
 from models import Customer, Product, Team, User, db
 from services import access, audit
 from services.errors import NotAllowed, ValidationError
@@ -135,7 +135,7 @@ class ScopedRowAction(BaseListRowAction):
     """A row button (view, edit, delete) shown only on rows the user may act on.
 
     "view" needs no check: the list query already holds only rows the user may view.
-    Standard buttons render without a template call (admin/row_buttons.py).
+    Standard buttons render without a template call (admin/listing/row_buttons.py).
     """
 
     def __init__(self, inner: BaseListRowAction, action: str):
@@ -147,7 +147,7 @@ class ScopedRowAction(BaseListRowAction):
 
     def row_function(self, context):
         """A function (row id, row) -> this button's HTML on every row of the page, set up once per page."""
-        from admin.row_buttons import button_function
+        from admin.listing.row_buttons import button_function
 
         view, inner, action = context.resolve("admin_view"), self.inner, self.action
         draw = button_function(inner, view, context)
@@ -220,7 +220,7 @@ class SecureModelView(
         return self._allowed("view")
 
     def get_url(self, endpoint: str, **kwargs) -> str:
-        """Flask-Admin's ``url_for``, remembered per process (admin/fragments.py)."""
+        """Flask-Admin's ``url_for``, remembered per process (admin/listing/fragments.py)."""
         return cached_url_for(endpoint, **kwargs)
 
     def is_visible(self) -> bool:

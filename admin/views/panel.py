@@ -168,7 +168,7 @@ class PanelModelView(SecureModelView):
     def _search_page(self, query, sort_column, sort_desc, key, after, page, limit):
         if len(self._key_columns()) == 1:
             return super()._search_page(query, sort_column, sort_desc, key, after, page, limit)
-        from admin.paging import CappedCount
+        from admin.listing.paging import CappedCount
 
         cap = self.search_count_cap
         found = len(query.with_entities(*self._key_columns()).limit(cap + 1).all())

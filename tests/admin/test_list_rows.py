@@ -1,4 +1,4 @@
-"""List rows in one call (admin/list_rows.py) show what Flask-Admin's own per-cell rendering would,
+"""List rows in one call (admin/listing/list_rows.py) show what Flask-Admin's own per-cell rendering would,
 for every list page and language."""
 
 import re

@@ -30,7 +30,7 @@ from sqlalchemy import Integer, Numeric, select
 from sqlalchemy.orm import scoped_session
 from werkzeug.utils import secure_filename
 
-from admin.paging import loader_options
+from admin.listing.paging import loader_options
 from models import db
 
 BATCH = 1000

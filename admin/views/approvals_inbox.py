@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from admin.auth import SignInRequired
 from models import db
 from services import approvals_inbox as inbox
 from services.errors import CSKHError
@@ -31,21 +32,11 @@ def _error_text(exc: CSKHError) -> str:
     return " ".join(messages) or str(exc.message)
 
 
-class ApprovalsInboxView(BaseView):
+class ApprovalsInboxView(SignInRequired, BaseView):
     """``/admin/approvals/``: for leads and heads (whoever may approve some kind)."""
 
     def is_accessible(self) -> bool:
-        return bool(inbox.deciding_kinds(current_user))
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def _handle_view(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        if not self.is_accessible():
-            abort(403)
-        return None
+        return current_user.is_authenticated and bool(inbox.deciding_kinds(current_user))
 
     @expose("/")
     def index(self):

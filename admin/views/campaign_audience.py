@@ -6,11 +6,12 @@ import json
 import re
 from types import SimpleNamespace
 
-from flask import abort, jsonify, redirect, request, url_for
+from flask import jsonify, request
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from admin.auth import SignInRequired
 from models import BudgetLine, db, utcnow
 from models.choices import CHANNELS, SEND_CHANNELS
 from services import access, campaign_cost, message_costs, schedule_builder, segment_builder, segments
@@ -26,19 +27,12 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-class CampaignAudienceView(BaseView):
+class CampaignAudienceView(SignInRequired, BaseView):
     def is_accessible(self) -> bool:
-        return access.allowed(current_user, "campaign", "create")
+        return current_user.is_authenticated and access.allowed(current_user, "campaign", "create")
 
     def is_visible(self) -> bool:
         return False
-
-    def _handle_view(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        if not self.is_accessible():
-            abort(403)
-        return None
 
     @expose("/")
     def index(self):

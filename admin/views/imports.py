@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from admin.auth import SignInRequired
 from models import User, db
 from services import access
 from services import imports as import_rules
@@ -34,7 +35,7 @@ def max_bytes() -> int:
     return current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
 
 
-class ImportView(BaseView):
+class ImportView(SignInRequired, BaseView):
     """One import screen per kind (``customer`` or ``product``), allowed by the matrix's "import" action."""
 
     kind = "customer"
@@ -44,17 +45,7 @@ class ImportView(BaseView):
         super().__init__(**kwargs)
 
     def is_accessible(self) -> bool:
-        return access.allowed(current_user, self.kind, "import")
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def _handle_view(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        if not self.is_accessible():
-            abort(403)
-        return None
+        return current_user.is_authenticated and access.allowed(current_user, self.kind, "import")
 
     # ---- the file between preview and confirmation -------------------
     @staticmethod

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
 
-from admin.fragments import init_fragments
+from admin.listing.fragments import init_fragments
 from admin.pages import SecurePage
 from admin.security import csp_nonce
 from services.access import ROLE_LABELS

@@ -17,6 +17,19 @@ from services.safe_redirect import safe_next
 bp = Blueprint("auth", __name__)
 
 
+class SignInRequired:
+    """For admin pages: the menu shows a page to whom it opens for; a visitor who is not signed in
+    goes to the login page, a signed-in user without the right gets 403 (Flask-Admin's public hooks)."""
+
+    def is_visible(self) -> bool:
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
 class LoginForm(CleanTextForm, FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(message=_l("This field is required."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("This field is required."))])

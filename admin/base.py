@@ -9,7 +9,8 @@ role, then the row itself (before and after a change). Forms are Flask-WTF forms
 
 import logging
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, request
+from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
@@ -17,16 +18,14 @@ from flask_admin.model.template import BaseListRowAction, DeleteRowAction, EditR
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import escape
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from admin.auth import SignInRequired
 from admin.edit_conflicts import EditConflictMixin
-from admin.exports import StreamingExportMixin
 from admin.fields import CSKHFilterConverter, CSKHModelConverter
 from admin.filter_labels import RelationFilterLabelsMixin
 from admin.form_messages import TRANSLATIONS
-from admin.fragments import cached_url_for
 from admin.input_guard import (
     CleanTextForm,
     SafeInputMixin,
@@ -35,8 +34,8 @@ from admin.input_guard import (
     pk_value,
     refuse_control_term,
 )
-from admin.list_rows import FastRowsMixin
-from admin.paging import FastListMixin
+from admin.listing.exports import StreamingExportMixin
+from admin.listing.seams import COLUMN_SEARCH, FlaskAdminSeams
 from models import Customer, Product, Team, User, db
 from services import access, audit
 from services.errors import NotAllowed, ValidationError
@@ -107,10 +106,14 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
                 if condition is not None:
                     query = query.filter(condition)
             else:
-                query = query.filter(lookup_condition(self._cached_fields, term))
+                query = query.filter(lookup_condition(self.search_columns(), term))
         pk = self.model.__mapper__.primary_key[0]
         offset, limit = lookup_window(offset, limit)
         return query.order_by(pk).offset(offset).limit(limit).all()
+
+    def search_columns(self) -> list:
+        """The model attributes of the loader's ``fields`` (names or attributes)."""
+        return [getattr(self.model, f) if isinstance(f, str) else f for f in self.fields]
 
 
 def lookup_scope(model):
@@ -135,7 +138,7 @@ class ScopedRowAction(BaseListRowAction):
     """A row button (view, edit, delete) shown only on rows the user may act on.
 
     "view" needs no check: the list query already holds only rows the user may view.
-    Standard buttons render without a template call (admin/row_buttons.py).
+    The big lists draw the same buttons without a template call (admin/listing/row_buttons.py).
     """
 
     def __init__(self, inner: BaseListRowAction, action: str):
@@ -143,35 +146,26 @@ class ScopedRowAction(BaseListRowAction):
         self.inner, self.action = inner, action
 
     def render(self, context, row_id, row):
-        return self.row_function(context)(row_id, row)
-
-    def row_function(self, context):
-        """A function (row id, row) -> this button's HTML on every row of the page, set up once per page."""
-        from admin.row_buttons import button_function
-
-        view, inner, action = context.resolve("admin_view"), self.inner, self.action
-        draw = button_function(inner, view, context)
-        if draw is None:
-
-            def draw(row_id, row=None):
-                return str(escape(inner.render(context, row_id, row)))
-
-        if action == "view":
-            return draw
-        row_allowed = view.row_allowed
-        return lambda row_id, row: draw(row_id, row) if row_allowed(action, row) else ""
+        if self.action != "view" and not context.resolve("admin_view").row_allowed(self.action, row):
+            return ""
+        return self.inner.render(context, row_id, row)
 
 
 class SecureModelView(
+    FlaskAdminSeams,
+    SignInRequired,
     RelationFilterLabelsMixin,
     EditConflictMixin,
     SafeInputMixin,
-    FastListMixin,
-    FastRowsMixin,
     StreamingExportMixin,
     ModelView,
 ):
-    """Declarative views on top; access, scope, CSRF, audit and formatting below."""
+    """Declarative views on top; access, scope, CSRF, audit and formatting below.
+
+    Lists render with Flask-Admin's own template; the big lists mix in ``admin.listing.BigListMixin``
+    (capped counts, keyset pages, rows drawn in Python). Exports stream for every view: the export
+    scope, formula-safe cells and numbers kept as numbers are the export's contract, not its speed.
+    """
 
     resource: str = ""
     """Key in ``services.access.MATRIX``."""
@@ -192,7 +186,6 @@ class SecureModelView(
     export_max_rows = 0
     create_template = "admin/cskh_create.html"
     edit_template = "admin/cskh_edit.html"
-    list_template = "admin/cskh_list.html"
     details_template = "admin/cskh_details.html"
 
     def __init__(self, model, session=None, **kwargs):
@@ -202,6 +195,9 @@ class SecureModelView(
         }
         self.column_type_formatters_export = dict(self.column_type_formatters)
         self.column_type_formatters_detail = dict(self.column_type_formatters)
+        if not self.column_default_sort:  # pages that do not shift: the database's order is no order
+            mapper = model.__mapper__
+            self.column_default_sort = (mapper.get_property_by_column(mapper.primary_key[0]).key, False)
         super().__init__(model, db, **kwargs)
 
     @staticmethod
@@ -219,23 +215,10 @@ class SecureModelView(
     def is_accessible(self) -> bool:
         return self._allowed("view")
 
-    def get_url(self, endpoint: str, **kwargs) -> str:
-        """Flask-Admin's ``url_for``, remembered per process (admin/fragments.py)."""
-        return cached_url_for(endpoint, **kwargs)
-
-    def is_visible(self) -> bool:
-        return self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
-    def _handle_view(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        if not self.is_accessible():
-            abort(403)
+    def guard_endpoint(self, name: str):
+        """Before every endpoint ``name``: signed in, then the endpoint's action for the role (else 403)."""
+        if not current_user.is_authenticated or not self.is_accessible():
+            return self.inaccessible_callback(name)
         action = ENDPOINT_ACTIONS.get(name)
         if name == "ajax_lookup":
             if not (self._allowed("create") or self._allowed("edit")):
@@ -276,7 +259,9 @@ class SecureModelView(
         return self.policy.clause(current_user, action)
 
     def get_query(self):
-        return super().get_query().filter(self.scope("view"))
+        """The rows the user may view; on the export endpoint only those the user may also export."""
+        query = super().get_query().filter(self.scope("view"))
+        return query.filter(self.scope("export")) if self.current_action() == "export" else query
 
     def get_count_query(self):
         return super().get_count_query().filter(self.scope("view"))
@@ -308,8 +293,12 @@ class SecureModelView(
     def get_list(self, *args, **kwargs):
         count, data = super().get_list(*args, **kwargs)
         if kwargs.get("execute", True) and isinstance(data, list):
-            g.cskh_page_rows = data
+            self.page_rows_loaded(data)
         return count, data
+
+    def page_rows_loaded(self, rows) -> None:
+        """A list page's rows are read: its row buttons ask ``row_allowed`` about them."""
+        g.cskh_page_rows = rows
 
     def get_list_row_actions(self):
         from flask_admin.model.template import ViewRowAction
@@ -325,25 +314,36 @@ class SecureModelView(
             actions.append(action)
         return actions
 
+    row_permission_actions = ("edit", "delete")
+
     def row_allowed(self, action: str, row) -> bool:
-        """Is ``row`` (on the current list page) one the user may ``action``? One query per page and action."""
+        """Is ``row`` (on the current list page) one the user may ``action``? The first row asks, in ONE
+        query, for every row of the page and every row action the user may take on some rows only."""
+        scope = self._row_scope(action)
+        if scope != "rows":
+            return scope == "all"
+        pk = self.model.__mapper__.primary_key[0]
+        cache = g.setdefault("cskh_row_allowed", {})
+        if action not in cache:
+            actions = [a for a in dict.fromkeys((action, *self.row_permission_actions)) if self._row_scope(a) == "rows"]
+            ids = [getattr(r, pk.key) for r in g.get("cskh_page_rows", [])]
+            found = {a: set() for a in actions}
+            flags = [case((self.scope(a), 1), else_=0) for a in actions]
+            for line in self.rows_session.execute(select(pk, *flags).where(pk.in_(ids))) if ids else ():
+                for each, flag in zip(actions, line[1:], strict=True):
+                    if flag:
+                        found[each].add(line[0])
+            cache.update(found)
+        return getattr(row, pk.key) in cache[action]
+
+    def _row_scope(self, action: str) -> str | None:
+        """ "all" rows, some "rows" or None for the user and ``action``, asked once per request."""
         scopes = g.setdefault("cskh_row_scope", {})
         if (self.resource, action) not in scopes:
             policy, user = self.policy, current_user
             allowed = "rows" if policy.allowed(user, action) else None
             scopes[self.resource, action] = "all" if policy.unrestricted(user, action) else allowed
-        scope = scopes[self.resource, action]
-        if scope is None:
-            return False
-        if scope == "all":
-            return True
-        cache = g.setdefault("cskh_row_allowed", {})
-        if action not in cache:
-            pk = self.model.__mapper__.primary_key[0]
-            ids = [getattr(r, pk.key) for r in g.get("cskh_page_rows", [])]
-            mine = select(pk).where(pk.in_(ids), self.scope(action))
-            cache[action] = set(self.rows_session.scalars(mine)) if ids else set()
-        return getattr(row, self.model.__mapper__.primary_key[0].key) in cache[action]
+        return scopes[self.resource, action]
 
     def is_action_allowed(self, name: str) -> bool:
         needed = self.action_permissions.get(name)
@@ -411,33 +411,6 @@ class SecureModelView(
         roles = self.column_roles.get(name)
         return roles is None or access.role_of(current_user) in roles
 
-    def _visible_columns(self, columns):
-        return [c for c in columns if self.column_visible(c[0] if isinstance(c, tuple) else c)]
-
-    @property
-    def _list_columns(self):
-        return self._visible_columns(self.__dict__.get("_all_list_columns", []))
-
-    @_list_columns.setter
-    def _list_columns(self, value):
-        self.__dict__["_all_list_columns"] = value
-
-    @property
-    def _details_columns(self):
-        return self._visible_columns(self.__dict__.get("_all_details_columns", []))
-
-    @_details_columns.setter
-    def _details_columns(self, value):
-        self.__dict__["_all_details_columns"] = value
-
-    @property
-    def _export_columns(self):
-        return self._visible_columns(self.__dict__.get("_all_export_columns", []))
-
-    @_export_columns.setter
-    def _export_columns(self, value):
-        self.__dict__["_all_export_columns"] = value
-
     def _strip_hidden_fields(self, form):
         for field in list(form):
             if field.name != "csrf_token" and not self.column_visible(field.name):
@@ -454,18 +427,16 @@ class SecureModelView(
         return self._strip_hidden_fields(super().list_form(obj))
 
     # ---- search: diacritics and phone formats do not matter --------------
-    def _apply_search(self, query, count_query, joins, count_joins, search):
+    def search_condition(self, search: str):
+        """The list search's SQL condition (None: no condition), or ``COLUMN_SEARCH`` for Flask-Admin's
+        search over the visible searchable columns (admin/listing/seams.py)."""
         if not hasattr(self.model, "search_text"):
-            return super()._apply_search(query, count_query, joins, count_joins, search)
-        condition = folded_search(self.model, search)
-        if condition is not None:
-            query = query.filter(condition)
-            if count_query is not None:
-                count_query = count_query.filter(condition)
-        return query, count_query, joins, count_joins
+            return COLUMN_SEARCH
+        return folded_search(self.model, search)
 
     # ---- lookups ---------------------------------------------------------
-    def _create_ajax_loader(self, name, options):
+    def ajax_loader(self, name, options):
+        """The loader of a relationship lookup: only rows the user may pick."""
         attr = getattr(self.model, name)
         remote = attr.prop.mapper.class_
         return ScopedAjaxLoader(name, self.session, remote, **options)
@@ -526,15 +497,13 @@ class SecureModelView(
         return super().handle_view_exception(exc)
 
     # ---- exports are audited --------------------------------------------
-    def _export_csv(self, return_url):
-        self._audit_export("csv")
-        return super()._export_csv(return_url)
+    @expose("/export/<export_type>/")
+    def export(self, export_type):
+        if self.can_export and export_type in self.export_types:
+            self.audit_export(export_type)
+        return super().export(export_type)
 
-    def _export_tablib(self, export_type, return_url):
-        self._audit_export(export_type)
-        return super()._export_tablib(export_type, return_url)
-
-    def _audit_export(self, export_type: str) -> None:
+    def audit_export(self, export_type: str) -> None:
         audit.record(
             "export", object_type=self.model.__name__, detail=f"{export_type} {request.query_string.decode()[:500]}"
         )

@@ -16,8 +16,7 @@ from flask_admin.model import filters as model_filters
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Unicode, false, or_
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import false, or_
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from models import db
@@ -120,86 +119,21 @@ class SafeInputMixin:
             return self.column_visible(key)
         return access.related_column_visible(current_user, table.name, key)
 
-    # ---- list arguments -------------------------------------------------------
-    def _get_list_extra_args(self):
-        args = super()._get_list_extra_args()
+    # ---- list arguments (admin/listing/seams.py hands them over) -------------
+    def clean_list_args(self, args):
+        """The page in range; a search term with a control character dropped, with a message."""
         args.page = min(max(args.page or 0, 0), MAX_PAGE)
         if args.search is not None and has_control(args.search):
             flash(str(TERM_MESSAGE), "error")
             args.search = None
         return args
 
-    def _get_list_filter_args(self):
-        """Flask-Admin's, plus: hidden columns are no filters; control characters, out-of-range numbers refused."""
-        if not self._filters:
-            return None
-        found = []
-        for arg in request.args:
-            if not arg.startswith("flt") or "_" not in arg:
-                continue
-            pos, key = arg[3:].split("_", 1)
-            if key not in self._filter_args:
-                continue
-            idx, flt = self._filter_args[key]
-            if not self.filter_visible(flt):
-                continue
-            value = request.args[arg]
-            if has_control(value):
-                flash(str(TERM_MESSAGE), "error")
-            elif not flt.validate(value) or not _in_range(flt, value):
-                flash(self.get_invalid_value_msg(value, flt), "error")
-            else:
-                found.append((pos, (idx, str(flt.name), value)))
-        return [v[1] for v in sorted(found, key=lambda n: n[0])]
-
-    def _get_filter_groups(self):
-        groups = super()._get_filter_groups()
-        if not groups or not self._filters:
-            return groups
-        hidden = self._hidden_filters()
-        if not hidden:
-            return groups
-        shown = {name: [e for e in entries if e.get("index") not in hidden] for name, entries in groups.items()}
-        return {name: entries for name, entries in shown.items() if entries}
-
-    def _hidden_filters(self) -> frozenset[int]:
-        """Indexes of the filters on columns the role may not see. What a column shows depends on the role
-        alone, so this is worked out once per role and filter set: asking every filter on every list page
-        cost ~0.5 ms of a list page's CPU (about 100 permission lookups)."""
-        role = access.role_of(current_user)
-        held = self.__dict__.get("_cskh_hidden_filters")
-        if held is None or held[0] is not self._filters:
-            held = self.__dict__["_cskh_hidden_filters"] = (self._filters, {})
-        by_role = held[1]
-        if role not in by_role:
-            by_role[role] = frozenset(i for i, flt in enumerate(self._filters) if not self.filter_visible(flt))
-        return by_role[role]
-
-    # ---- search: only visible columns; % and _ are plain characters ---------
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        fields = [(f, p) for f, p in (self._search_fields or []) if self.column_shown(f)]
-        for term in search.split():
-            if term.startswith("^"):
-                pattern = like_literal(term[1:]) + "%"
-            elif term.startswith("="):
-                pattern = like_literal(term[1:])
-            else:
-                pattern = "%" + like_literal(term) + "%"
-            matches, count_matches = [], []
-            for field, path in fields:
-                query, joins, alias = self._apply_path_joins(query, joins, path, inner_join=False)
-                column = field if alias is None else getattr(alias, field.key)
-                matches.append(sql_cast(column, Unicode).ilike(pattern, escape=LIKE_ESCAPE))
-                if count_query is not None:
-                    count_query, count_joins, count_alias = self._apply_path_joins(
-                        count_query, count_joins, path, inner_join=False
-                    )
-                    column = field if count_alias is None else getattr(count_alias, field.key)
-                    count_matches.append(sql_cast(column, Unicode).ilike(pattern, escape=LIKE_ESCAPE))
-            query = query.filter(or_(*matches) if matches else false())
-            if count_query is not None:
-                count_query = count_query.filter(or_(*count_matches) if count_matches else false())
-        return query, count_query, joins, count_joins
+    def filter_value_ok(self, flt, value) -> bool:
+        """Whether a filter's value is one the column can hold; a message when not."""
+        if flt.validate(value) and _in_range(flt, value):
+            return True
+        flash(self.get_invalid_value_msg(value, flt), "error")
+        return False
 
     def handle_view_exception(self, exc):
         """A value the database refused (what the checks above missed): a message, never the driver's text."""
@@ -244,7 +178,7 @@ def _in_range(flt, value) -> bool:
 
 
 # ---- LIKE filters with literal % and _ --------------------------------------------
-def _like_pattern(value: str) -> str:
+def like_pattern(value: str) -> str:
     if value.startswith("^"):
         return like_literal(value[1:]) + "%"
     if value.startswith("="):
@@ -254,12 +188,12 @@ def _like_pattern(value: str) -> str:
 
 class LiteralLike(sqla_filters.FilterLike):
     def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias).ilike(_like_pattern(value), escape=LIKE_ESCAPE))
+        return query.filter(self.get_column(alias).ilike(like_pattern(value), escape=LIKE_ESCAPE))
 
 
 class LiteralNotLike(sqla_filters.FilterNotLike):
     def apply(self, query, value, alias=None):
-        return query.filter(~self.get_column(alias).ilike(_like_pattern(value), escape=LIKE_ESCAPE))
+        return query.filter(~self.get_column(alias).ilike(like_pattern(value), escape=LIKE_ESCAPE))
 
 
 STRING_FILTERS = tuple(

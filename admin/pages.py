@@ -6,11 +6,12 @@ comes back), a refused user gets 403, and the menu shows the page only to whoeve
 ``SecureModelView`` does for the model screens.
 """
 
-from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from admin.auth import SignInRequired
 
-class SecurePage:
+
+class SecurePage(SignInRequired):
     in_menu = True
     """False for pages reached from other pages (the navbar search, the audience counter), never the menu."""
 
@@ -22,9 +23,4 @@ class SecurePage:
         return current_user.is_authenticated and self.allows(current_user)
 
     def is_visible(self) -> bool:
-        return self.in_menu and self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+        return self.in_menu and super().is_visible()

@@ -2,6 +2,6 @@
 
 
 def post_worker_init(worker):
-    from admin import paging
+    from admin.listing import paging
 
     paging.CAPPED_FOR_SECONDS = 0

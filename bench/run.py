@@ -81,8 +81,8 @@ def filter_key(view, column_name: str) -> str | None:
 
 def forget_capped_counts() -> None:
     """Make the next request count again: a list keeps a count that reached its cap for 30 s
-    (admin/paging.py), which would hide the count's cost from every request after the first."""
-    from admin import paging
+    (admin/listing/paging.py), which would hide the count's cost from every request after the first."""
+    from admin.listing import paging
 
     paging._capped_seen.clear()
 

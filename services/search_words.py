@@ -33,7 +33,7 @@ INDEX_ROW_COST = 12
 """A row fetched through this index costs about as much as 12 rows read in the list's order (1M
 customers: 7,338 rows of "tran thi" in 90 ms by the index, 27,000 in 21 ms in id order)."""
 PAGE_ROWS = 201
-"""Rows a list's search reads: its capped count (admin/paging.py's SEARCH_COUNT_CAP + 1)."""
+"""Rows a list's search reads: its capped count (admin/listing/paging.py's SEARCH_COUNT_CAP + 1)."""
 
 DDL = [
     f"""CREATE OR REPLACE FUNCTION {FUNCTION}(search_text text) RETURNS tsvector

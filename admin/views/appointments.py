@@ -115,7 +115,8 @@ class AppointmentView(SecureModelView):
             return form
         customer_id = request.args.get("customer_id", type=int)
         if customer_id and "customer" in form:
-            customer = self._form_ajax_refs["customer"].get_one(customer_id)
+            lookup = self.form_lookup("customer")
+            customer = lookup.get_one(customer_id) if lookup is not None else None
             if customer is not None:
                 form.customer.data = customer
         if "agent" in form and form.agent.data is None:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from admin.base import SecureModelView
+from admin.listing import BigListMixin
 from models import AuditLog, db
 from services import access
 from services import audit_display as display
@@ -44,7 +45,7 @@ def _views_by_model(view) -> dict:
     return cache
 
 
-class AuditLogView(SecureModelView):
+class AuditLogView(BigListMixin, SecureModelView):
     resource = "audit"
     can_create = False
     can_edit = False

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from admin.base import SecureModelView
+from admin.listing import BigListMixin
 from admin.steps import error_messages, run_step
 from models import Complaint, User, db
 from models.choices import (
@@ -45,7 +46,7 @@ def _due_formatter(view, context, model, name):
     return text
 
 
-class ComplaintView(SecureModelView):
+class ComplaintView(BigListMixin, SecureModelView):
     resource = "complaint"
     action_permissions = {
         "delete": "delete",
@@ -90,13 +91,9 @@ class ComplaintView(SecureModelView):
     column_export_list = column_details_list
     column_searchable_list = ["subject"]
 
-    def _apply_search(self, query, count_query, joins, count_joins, search):
+    def search_condition(self, search):
         """Search by code, subject or the customer's name and phone, accent-free."""
-        condition = global_search.complaint_list_condition(search)
-        if condition is None:
-            return query, count_query, joins, count_joins
-        query = query.filter(condition)
-        return query, (count_query.filter(condition) if count_query is not None else None), joins, count_joins
+        return global_search.complaint_list_condition(search)
 
     def search_placeholder(self):
         return _("Code KN-…, subject, customer name or phone")
@@ -194,7 +191,7 @@ class ComplaintView(SecureModelView):
         form = super().create_form(obj)
         customer_id = request.args.get("customer_id", type=int)
         if customer_id and request.method == "GET" and "customer" in form:
-            loader = self._form_ajax_refs.get("customer")
+            loader = self.form_lookup("customer")
             customer = loader.get_one(customer_id) if loader else None
             if customer is not None:
                 form.customer.data = customer

@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms import StringField
 
 from admin.base import SecureModelView
+from admin.listing import BigListMixin
 from admin.views.customers_360 import Customer360Mixin
 from models import Customer, db
 from models.choices import CUSTOMER_TYPES, POTENTIAL_LEVELS, choices
@@ -27,7 +28,7 @@ CONSENT_LABELS = {
 CONSENTS = [name for name in CONSENT_LABELS if name.startswith("consent_")]
 
 
-class CustomerView(Customer360Mixin, SecureModelView):
+class CustomerView(Customer360Mixin, BigListMixin, SecureModelView):
     resource = "customer"
     list_template = "admin/customers_list.html"
     column_list = ["name", "phone", "email", "kind", "potential", "is_vip", "owner", "team", "last_contact_at"]

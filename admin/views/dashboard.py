@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from admin.exports import XLSX_MIMETYPE
+from admin.listing.exports import XLSX_MIMETYPE
 from admin.pages import SecurePage
 from models import db
 from services import audit, inbox, worklists

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import and_
 
 from admin.base import SecureModelView
+from admin.listing import BigListMixin
 from models import CannedReply, EmotionEntry, Interaction, SlaRule, db
 from models.choices import (
     CHANNELS,
@@ -40,7 +41,7 @@ def _mood_formatter(view, context, model, name):
     return Markup('<span class="badge badge-mood-{}">{}</span>').format(model.mood, MOODS.get(model.mood, model.mood))
 
 
-class InteractionView(SecureModelView):
+class InteractionView(BigListMixin, SecureModelView):
     resource = "interaction"
     column_list = ["occurred_at", "customer", "channel", "direction", "summary", "agent", "duration_seconds", "outcome"]
     column_filters = ["channel", "direction", "outcome", "agent", "occurred_at"]

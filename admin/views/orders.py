@@ -18,6 +18,7 @@ from wtforms.validators import Optional
 
 from admin.base import ScopedAjaxLoader, SecureModelView, vnd_formatter
 from admin.fields import MoneyField
+from admin.listing import BigListMixin
 from admin.steps import error_messages, run_step
 from models import Order, OrderLine, Product, db
 from models.choices import ORDER_STATUSES, choices
@@ -53,7 +54,7 @@ class OrderLineInline(InlineFormAdmin):
     }
 
 
-class OrderView(SecureModelView):
+class OrderView(BigListMixin, SecureModelView):
     resource = "order"
     action_permissions = {
         "delete": "delete",
@@ -75,13 +76,9 @@ class OrderView(SecureModelView):
     column_export_list = column_list + ["created_at"]
     column_searchable_list = ["invoice_number", "tracking_code"]
 
-    def _apply_search(self, query, count_query, joins, count_joins, search):
+    def search_condition(self, search):
         """Search by code, invoice/tracking number or the customer's name and phone, accent-free."""
-        condition = global_search.order_list_condition(search)
-        if condition is None:
-            return query, count_query, joins, count_joins
-        query = query.filter(condition)
-        return query, (count_query.filter(condition) if count_query is not None else None), joins, count_joins
+        return global_search.order_list_condition(search)
 
     def search_placeholder(self):
         return _("Code DH-…, invoice, tracking, customer name or phone")
@@ -141,7 +138,7 @@ class OrderView(SecureModelView):
         form = super().create_form(obj)
         customer_id = request.args.get("customer_id", type=int)
         if customer_id and request.method == "GET" and "customer" in form:
-            customer = self._form_ajax_refs["customer"].get_one(customer_id)
+            customer = self.form_lookup("customer").get_one(customer_id)
             if customer is not None:
                 form.customer.data = customer
         return form

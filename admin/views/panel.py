@@ -23,6 +23,9 @@ from sqlalchemy.exc import (
 
 from admin import panel_relations as relations
 from admin.base import SecureModelView
+from admin.listing import BigListMixin
+from admin.listing.paging import CappedCount
+from admin.listing.seams import bind_session, refresh_declarations
 from admin.panel_fields import PanelModelConverter, panel_datetime_formatter, retranslate_flashes
 from models import db
 from services import access, audit, panel_errors
@@ -39,7 +42,7 @@ READ_ONLY_NOTICES = {
 EXPORT_BATCH = 1000
 
 
-class PanelModelView(SecureModelView):
+class PanelModelView(BigListMixin, SecureModelView):
     """A reflected table; the base view's security with the configuration's permissions."""
 
     list_template = "admin/panel/list.html"
@@ -85,9 +88,11 @@ class PanelModelView(SecureModelView):
             name: relations.formatter(r, linked=False) for name, r in self.relation_of.items()
         }
         self.column_filters = (self.column_filters or []) + relations.label_filters(self) or None
+        self.form_ajax_refs = {
+            name: relations.RelationLoader(name, r) for name, r in self.relation_of.items() if len(r.columns) == 1
+        }
         super().__init__(table.model, **kwargs)
-        self.session = table.source.session  # the source's scoped session, not CSKH's
-        self._refresh_forms_cache()  # the forms' duplicate checks and lookups use it too
+        bind_session(self, table.source.session)  # the source's, not CSKH's: queries, forms and lookups use it
 
     def _type_formatters(self):
         formatters = SecureModelView._type_formatters()
@@ -112,10 +117,10 @@ class PanelModelView(SecureModelView):
     def is_accessible(self) -> bool:
         return not self.retired and super().is_accessible()
 
-    def _handle_view(self, name, **kwargs):
+    def guard_endpoint(self, name):
         if self.retired:
             abort(404)
-        return super()._handle_view(name, **kwargs)
+        return super().guard_endpoint(name)
 
     def row_allowed(self, action: str, row) -> bool:
         """The policy's rule on the row as loaded: a column compared in Python, no query to the source."""
@@ -145,13 +150,10 @@ class PanelModelView(SecureModelView):
             return None  # a related label is no column of this table: no "after this row" condition
         return super().keyset_key(sort_column, sort_desc)
 
-    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+    def sort_expression(self, sort_column):
         """A foreign key sorts by the related row's label (tracks by album title), not by the stored id."""
         relation = self.relation_of.get(sort_column)
-        order = relations.label_order(relation) if relation is not None else None
-        if order is None:
-            return super()._apply_sorting(query, joins, sort_column, sort_desc)
-        return query.order_by(order.desc() if sort_desc else order.asc()), joins
+        return relations.label_order(relation) if relation is not None else None
 
     def _ordered(self, query, joins, sort_column, sort_desc, key):
         query, joins = super()._ordered(query, joins, sort_column, sort_desc, key)
@@ -164,8 +166,6 @@ class PanelModelView(SecureModelView):
     def _search_page(self, query, sort_column, sort_desc, key, after, page, limit):
         if len(self._key_columns()) == 1:
             return super()._search_page(query, sort_column, sort_desc, key, after, page, limit)
-        from admin.paging import CappedCount
-
         cap = self.search_count_cap
         found = len(query.with_entities(*self._key_columns()).limit(cap + 1).all())
         return (CappedCount(cap) if found > cap else found), None
@@ -200,7 +200,7 @@ class PanelModelView(SecureModelView):
             if field is None or len(relation.columns) != 1:
                 continue
             column = self.panel_table.table.c[relation.columns[0]]
-            loader = self._form_ajax_refs_panel().get(name)
+            loader = self.form_ajax_refs.get(name)
             setattr(
                 form_class,
                 name,
@@ -211,18 +211,6 @@ class PanelModelView(SecureModelView):
                 ),
             )
         return form_class
-
-    def _form_ajax_refs_panel(self) -> dict:
-        loaders = self.__dict__.get("_panel_loaders")
-        if loaders is None:
-            loaders = {
-                name: relations.RelationLoader(name, r) for name, r in self.relation_of.items() if len(r.columns) == 1
-            }
-            self.__dict__["_panel_loaders"] = loaders
-        return loaders
-
-    def _process_ajax_references(self):
-        return dict(self._form_ajax_refs_panel())
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
@@ -365,7 +353,7 @@ class PanelModelView(SecureModelView):
         )
         db.session.commit()
 
-    def _audit_export(self, export_type: str) -> None:
+    def audit_export(self, export_type: str) -> None:
         detail = f"{export_type} {request.query_string.decode()[:500]}"
         audit.record("export", object_type=f"panel:{self.panel_table.key}", detail=detail)
         db.session.commit()
@@ -406,22 +394,16 @@ class PanelModelView(SecureModelView):
             page = self.render("admin/panel/unavailable.html", table=self.panel_table)
             return page, 503
 
-    def _export_csv(self, return_url):
+    def csv_chunks(self, chunks):
         """The CSV download, ending with a plain error line if the source fails mid-way (never a silent cut)."""
-        response = super()._export_csv(return_url)
-        inner, session = response.response, self.panel_table.source.session
+        session = self.panel_table.source.session
         note = _("EXPORT INCOMPLETE: the database stopped answering; rows after this line are missing.")
-
-        def guarded():
-            try:
-                yield from inner
-            except SQLAlchemyError as exc:
-                session.rollback()
-                panel_rules.log.error("panel export cut: %s", str(exc).splitlines()[0])
-                yield f"\n{note}\n".encode()
-
-        response.response = guarded()
-        return response
+        try:
+            yield from chunks
+        except SQLAlchemyError as exc:
+            session.rollback()
+            panel_rules.log.error("panel export cut: %s", str(exc).splitlines()[0])
+            yield f"\n{note}\n".encode()
 
     def render(self, template, **kwargs):
         retranslate_flashes(None)
@@ -471,11 +453,11 @@ def _override(view, attrs: dict) -> str | None:
             value = {**(view.column_labels or {}), **labels}
         setattr(view, attr, value)
     try:
-        view._refresh_cache()
+        refresh_declarations(view)
     except Exception as exc:  # noqa: BLE001 - Flask-Admin raises plain Exception for a bad field
         for attr, value in saved.items():
             setattr(view, attr, value)
-        view._refresh_cache()
+        refresh_declarations(view)
         return str(exc)
     return None
 

@@ -42,7 +42,7 @@ class SurveyView(SecureModelView):
         form = super().create_form(obj)
         customer_id = request.args.get("customer_id", type=int)
         if customer_id and request.method == "GET" and "customer" in form:
-            customer = self._form_ajax_refs["customer"].get_one(customer_id)
+            customer = self.form_lookup("customer").get_one(customer_id)
             if customer is not None:
                 form.customer.data = customer
         return form

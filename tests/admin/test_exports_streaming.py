@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-import admin.exports as exports
+import admin.listing.exports as exports
 from models import Customer
 from tests.factories import make_complaint, make_customer, make_order, make_product, make_team, make_user
 

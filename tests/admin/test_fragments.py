@@ -1,10 +1,10 @@
-"""Cached page chrome (admin/fragments.py): the menu per role, language and page; ``url_for`` per process."""
+"""Cached page chrome (admin/listing/fragments.py): the menu per role, language and page; ``url_for`` per process."""
 
 import re
 
 from flask import url_for
 
-from admin.fragments import cached_url_for
+from admin.listing.fragments import cached_url_for
 from tests.world import build_world
 
 MENU = re.compile(r'<ul class="nav navbar-nav mr-auto">(.*?)</ul>\s*<ul class="nav navbar-nav navbar-right', re.S)

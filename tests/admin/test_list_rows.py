@@ -1,5 +1,5 @@
-"""List rows in one call (admin/list_rows.py) show what Flask-Admin's own per-cell rendering would,
-for every list page and language."""
+"""List rows in one call (admin/listing/list_rows.py, the big lists) show what Flask-Admin's own per-cell
+rendering would, for every list page and language; the other lists are Flask-Admin's template itself."""
 
 import re
 
@@ -9,6 +9,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from admin.base import SecureModelView
+from admin.listing import BigListMixin
 from models import Customer
 from tests.world import build_world
 
@@ -58,7 +59,8 @@ def test_every_list_cell_is_what_flask_admins_get_list_value_gives(app, db, logi
                     expected = view._get_list_value(
                         None, model, column, view.column_formatters, view.column_type_formatters
                     )
-                    assert cell == str(escape(expected)), (view.endpoint, row_id, column)
+                    drawn = cell if isinstance(view, BigListMixin) else cell.strip()  # the template's indent
+                    assert drawn == str(escape(expected)), (view.endpoint, row_id, column)
                     checked += 1
     assert checked > 300  # every model of the world has rows: the comparison really ran
 

@@ -1,4 +1,4 @@
-"""Fast list pages (admin/paging.py): fixed query count, capped count, keyset pages, scope kept."""
+"""Fast list pages (admin/listing/paging.py): fixed query count, capped count, keyset pages, scope kept."""
 
 import re
 import time
@@ -119,7 +119,7 @@ def test_count_stops_at_the_cap_and_says_so(app, db, login_as, monkeypatch):
 
 
 def test_a_count_at_its_cap_is_believed_for_a_while_and_exact_counts_never(app, db, login_as, monkeypatch):
-    from admin import paging
+    from admin.listing import paging
 
     agents = seed_customers(db, 12)
     head, agent = login_as("head"), login_as(agents[0])
@@ -291,7 +291,7 @@ def test_interaction_and_complaint_lists_cost_the_same_few_queries(app, db, logi
         assert len(counts[20]) == len(counts[100]) <= 4, (endpoint, [s[:150] for s in counts[100]])
 
 
-# ---- row buttons: one shared delete form per page (admin/row_buttons.py) ----
+# ---- row buttons: one shared delete form per page (admin/listing/row_buttons.py) ----
 DELETE_FORM = re.compile(r'<form id="cskh-row-delete" method="POST" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 DELETE_BUTTON = re.compile(r'<button [^>]*form="cskh-row-delete" name="id" value="(\d+)"')
 HIDDEN = re.compile(r'<input [^>]*name="(\w+)"[^>]*value="([^"]*)"|<input [^>]*value="([^"]*)"[^>]*name="(\w+)"')
@@ -376,7 +376,7 @@ def test_row_buttons_follow_each_rows_scope_and_escape_their_urls(app, db, login
 def test_fast_row_buttons_match_url_for_and_escape_odd_ids(app):
     from flask_admin.model.template import DeleteRowAction, EditRowAction
 
-    from admin.row_buttons import button_function
+    from admin.listing.row_buttons import button_function
 
     class Context:
         def __init__(self, values):

@@ -1,10 +1,11 @@
 """Fast list pages: counts and paging that stay near the raw SQL at a million rows.
 
-Mixed into ``admin.base.SecureModelView`` before Flask-Admin's ``ModelView``. A list
+Part of ``admin.listing.BigListMixin``, which the big lists put before ``SecureModelView``. A list
 page costs a fixed number of queries whatever its size: one capped count, one page
-of rows with every shown many-to-one relationship joined in, and one ``selectinload``
-per shown collection. The view's own hooks (``get_query``/``get_count_query`` row
-scope, ``_apply_search``, ``_apply_filters``, ``_apply_sorting``) still build it.
+of rows with every shown many-to-one relationship joined in, one ``selectinload``
+per shown collection, and the base's one query for the rows' edit/delete rights. The
+view's own hooks (``get_query``/``get_count_query`` row scope, search, filters and
+sorting) still build it.
 """
 
 import time
@@ -12,7 +13,7 @@ from urllib.parse import urlencode
 from weakref import WeakKeyDictionary
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import InstrumentedAttribute
 from sqlalchemy.orm.properties import ColumnProperty
@@ -145,8 +146,18 @@ class FastListMixin:
 
         if execute:
             query = query.all()
-            self.prefetch_row_permissions(query)
+            self.page_rows_loaded(query)
         return count, query
+
+    def sort_expression(self, sort_column):
+        """A SQL expression to order by for the list's ``sort_column`` instead of Flask-Admin's, or None."""
+        return None
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        order = self.sort_expression(sort_column) if sort_column is not None else None
+        if order is None:
+            return super()._apply_sorting(query, joins, sort_column, sort_desc)
+        return query.order_by(order.desc() if sort_desc else order.asc()), joins
 
     def _ordered(self, query, joins, sort_column, sort_desc, key):
         """Flask-Admin's sorting, then the primary key as the tie-breaker (stable pages, keyset)."""
@@ -187,56 +198,6 @@ class FastListMixin:
         outer = self.get_query().filter(pk.in_(select(page_ids.c.page_id)))
         outer, _joins = self._ordered(outer, {}, sort_column, sort_desc, key)
         return outer
-
-    # ---- row buttons -----------------------------------------------------
-    row_permission_actions = ("edit", "delete")
-
-    def prefetch_row_permissions(self, rows) -> None:
-        """Which shown rows the user may edit / delete, for every action in ONE query.
-
-        Fills the per-request cache that ``SecureModelView.row_allowed`` reads
-        (``g.cskh_row_allowed``: action -> set of ids), which would otherwise ask once per action.
-        """
-        if not rows or not has_request_context() or not hasattr(self, "row_allowed"):
-            return
-        from flask_login import current_user
-
-        policy = self.policy
-        actions = [
-            a
-            for a in self.row_permission_actions
-            if policy.allowed(current_user, a) and not policy.unrestricted(current_user, a)
-        ]
-        if not actions:
-            return
-        pk = self._primary_key_column()
-        ids = [getattr(r, pk.key) for r in rows]
-        flags = [case((self.scope(a), 1), else_=0) for a in actions]
-        cache = g.setdefault("cskh_row_allowed", {})
-        found = {a: set() for a in actions}
-        for row in self.rows_session.execute(select(pk, *flags).where(pk.in_(ids))):
-            for action, flag in zip(actions, row[1:], strict=True):
-                if flag:
-                    found[action].add(row[0])
-        cache.update(found)
-
-    # ---- filter labels ---------------------------------------------------
-    def _get_filter_groups(self):
-        """Flask-Admin's filter menu data, translated once per locale instead of on every page.
-
-        The groups, operations and options are fixed when the view builds its filters
-        (``_refresh_filters_cache``), so only the language changes the result.
-        """
-        groups = getattr(self, "_filter_groups", None)
-        if not groups or not has_request_context():
-            return super()._get_filter_groups()
-        from flask_babel import get_locale
-
-        cache = self.__dict__.setdefault("_cskh_filter_groups", {})
-        key = (id(groups), str(get_locale()))
-        if key not in cache:
-            cache[key] = super()._get_filter_groups()
-        return cache[key]
 
     # ---- keyset ----------------------------------------------------------
     def _primary_key_column(self):

@@ -30,7 +30,7 @@ from sqlalchemy import Integer, Numeric, select
 from sqlalchemy.orm import scoped_session
 from werkzeug.utils import secure_filename
 
-from admin.paging import loader_options
+from admin.listing.paging import loader_options
 from models import db
 
 BATCH = 1000
@@ -60,7 +60,7 @@ class StreamingExportMixin:
     def export_query(self):
         """The list's query for this request's search, filters and sort, without paging.
 
-        ``get_query`` already keeps the rows the user may view; the export keeps only those the
+        ``get_query`` keeps the rows the user may view and, on the export endpoint, only those the
         user may also export (an agent exports the own customers, not the whole team's). Built
         once per request, in the view (the user is known there); bound to the session current
         when it is called, which is a new one once the response streams.
@@ -83,8 +83,6 @@ class StreamingExportMixin:
             execute=False,
             page_size=self.export_max_rows or 0,
         )
-        scope = getattr(self, "scope", None)
-        query = query.filter(scope("export")) if scope else query
         options = self.export_load_options()
         return query.options(*options) if options else query
 
@@ -185,11 +183,15 @@ class StreamingExportMixin:
                 yield buffer.getvalue().encode("utf-8")
 
         return Response(
-            stream_with_context(generate()),
+            stream_with_context(self.csv_chunks(generate())),
             headers={"Content-Disposition": f"attachment; filename={self.export_filename('csv')}"},
             mimetype="text/csv",
             content_type="text/csv; charset=utf-8",
         )
+
+    def csv_chunks(self, chunks):
+        """The CSV body's chunks as sent: a view may add to them (a panel ends a cut export with a note)."""
+        return chunks
 
     def _export_tablib(self, export_type, return_url):
         if export_type != "xlsx":

@@ -26,6 +26,22 @@ _URL_SAFE = "!$'()*,/:;?@"
 LINKS = {ViewRowAction: (".details_view", "fa fa-eye"), EditRowAction: (".edit_view", "fa fa-pencil")}
 
 
+def row_function(action, context):
+    """(row id, row) -> the HTML of ``action`` (an ``admin.base.ScopedRowAction``) on every row of this page,
+    with the row's scope check, or None when the action has no fast form."""
+    inner, scoped = getattr(action, "inner", None), getattr(action, "action", None)
+    if inner is None:
+        return None
+    view = context.resolve("admin_view")
+    draw = button_function(inner, view, context)
+    if draw is None:
+        return None
+    if scoped == "view":
+        return draw
+    row_allowed = view.row_allowed
+    return lambda row_id, row: draw(row_id, row) if row_allowed(scoped, row) else ""
+
+
 def button_function(inner, view, context):
     """A function (row id[, row]) -> ``inner``'s HTML (a safe ``str``) for this page, or None without a fast form."""
     pieces = _pieces(inner, view, context)
@@ -77,4 +93,4 @@ def _pieces(inner, view, context):
     return pieces
 
 
-__all__ = ["DELETE_FORM_ID", "button_function"]
+__all__ = ["DELETE_FORM_ID", "button_function", "row_function"]

@@ -14,13 +14,15 @@ from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from admin.listing.row_buttons import row_function
+
 _UNSET = object()
 _SHARED_VALUES = (type(None), bool)
 """Values whose formatted text depends on the value alone, so a page formats each once per column."""
 
 
 class FastRowsMixin:
-    """``list_header`` and ``list_rows``: the list table's HTML for ``admin/cskh_list.html``."""
+    """``list_header`` and ``list_rows``: the list table's HTML for ``admin/cskh_list.html`` (big lists only)."""
 
     @pass_context
     def list_header(self, context, columns, checkbox: bool) -> Markup:
@@ -126,7 +128,8 @@ class FastRowsMixin:
 
 
 def _row_function(action, context):
-    """(row id, row) -> the row action's HTML: set up once per page when it can (admin.base.ScopedRowAction)."""
-    if hasattr(action, "row_function"):
-        return action.row_function(context)
+    """(row id, row) -> the row action's HTML: set up once per page when it can (admin/listing/row_buttons.py)."""
+    draw = row_function(action, context)
+    if draw is not None:
+        return draw
     return lambda row_id, row: str(escape(action.render(context, row_id, row)))
